@@ -1,0 +1,211 @@
+"""The ``bortekg`` command line: a thin layer over the Python API.
+
+Contract: results on stdout, messages on stderr; exit 0 on success, 1 when a check finds
+violations, 2 on bad input or an error (with nothing on stdout).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from bortekg import namespaces as ns
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    click.echo(f"bortekg: {message}", err=True)
+    sys.exit(code)
+
+
+def _open_graph(ctx: click.Context):
+    from bortekg.store import KnowledgeGraph
+
+    store_dir = ctx.obj.get("store")
+    try:
+        return KnowledgeGraph(store_dir)
+    except OSError as error:
+        fail(f"cannot open the store at {store_dir}: {error}")
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BORTEKG_STORE",
+    help="Persistent store folder (default: an in-memory store loaded from the packaged files).",
+)
+@click.version_option(package_name="bortekg")
+@click.pass_context
+def main(ctx: click.Context, store: Path | None) -> None:
+    """bortekg: a clinical reasoning knowledge graph about bortezomib."""
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+# --------------------------------------------------------------------------- stats
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@click.pass_context
+def stats(ctx: click.Context, fmt: str) -> None:
+    """What the graph holds: triples, entities per class, claims per source and per kind."""
+    from bortekg.stats import graph_stats
+
+    summary = graph_stats(_open_graph(ctx))
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"triples: {summary.triples}")
+    for graph, count in summary.triples_per_graph.items():
+        click.echo(f"  {graph}: {count}")
+    click.echo(f"claims: {summary.claims}")
+    for title, items in (
+        ("claims per source", summary.claims_per_source),
+        ("claims per kind", summary.claims_per_kind),
+        ("individuals per class", summary.entities_per_class),
+    ):
+        click.echo(f"\n{title}:")
+        for item in items:
+            click.echo(f"  {item.count:5d}  {item.label}  ({ns.curie(item.iri)})")
+
+
+# --------------------------------------------------------------------------- query
+
+
+def _read_query(source: str) -> str:
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if not path.is_file():
+        fail(f"query file not found: {source} (give a .rq file, or - to read standard input)")
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        fail(f"cannot read {source}: {error}")
+
+
+@main.command()
+@click.argument("query_file", metavar="FILE|-")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    help="table, csv, tsv, json or xml for SELECT/ASK; ttl, nt, jsonld or xml for CONSTRUCT/DESCRIBE.",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.pass_context
+def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph."""
+    from bortekg.results import ALL_FORMATS, format_results
+
+    if fmt not in ALL_FORMATS:
+        fail(f"unknown format {fmt!r}; choose one of: {', '.join(ALL_FORMATS)}")
+    text = _read_query(query_file)
+    kg = _open_graph(ctx)
+    try:
+        results = kg.query(text)
+        data = format_results(results, fmt)
+    except SyntaxError as error:
+        fail(f"invalid SPARQL in {query_file}: {error.msg} (line:column)")
+    except ValueError as error:
+        fail(str(error))
+    _write(data, output)
+
+
+# --------------------------------------------------------------------------- export
+
+
+@main.command()
+@click.option(
+    "--format",
+    "fmt",
+    default="ttl",
+    show_default=True,
+    help="ttl, nt, nq, trig, jsonld or xml (nq and trig keep the named graphs).",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option("--with-inferred", is_flag=True, help="Include the inferred-triples graph.")
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: bool) -> None:
+    """Export the whole graph as RDF."""
+    from bortekg.store import EXPORT_FORMATS
+
+    if fmt not in EXPORT_FORMATS:
+        fail(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: folder {output.parent} does not exist")
+    data = _open_graph(ctx).export(fmt, with_inferred=with_inferred)
+    assert data is not None
+    _write(data, output)
+
+
+# --------------------------------------------------------------------------- describe
+
+
+@main.command()
+@click.argument("term")
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@click.pass_context
+def describe(ctx: click.Context, term: str, fmt: str) -> None:
+    """Everything the graph says about TERM (a label, synonym, CURIE or IRI), with evidence."""
+    from bortekg.describe import describe as describe_node
+    from bortekg.terms import AmbiguousTermError, UnknownTermError, resolve
+
+    kg = _open_graph(ctx)
+    try:
+        iri = resolve(kg, term)
+    except (UnknownTermError, AmbiguousTermError) as error:
+        fail(str(error))
+    description = describe_node(kg, iri)
+    if fmt == "json":
+        click.echo(json.dumps(description.as_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(render_description(description))
+
+
+def render_description(d) -> str:
+    lines = [f"{d.label}  ({d.curie})", f"  type: {', '.join(d.types)}"]
+    if d.definition:
+        lines.append(f"  definition: {d.definition}")
+    if d.synonyms:
+        lines.append(f"  synonyms: {', '.join(d.synonyms)}")
+    for predicate, target in d.mappings:
+        lines.append(f"  {predicate.split(':', 1)[-1]}: {target}")
+    for q in d.relations:
+        lines.append(f"  {q.property_label}: {q.value}")
+    lines.append(f"\nclaims that mention it: {len(d.claims)}")
+    for c in d.claims:
+        lines.append(f"\n  [{', '.join(c.kinds)}] {c.label}  ({c.curie}; as {c.role})")
+        if c.statement:
+            lines.append(f"    {c.statement}")
+        for q in c.qualifiers:
+            lines.append(f"    - {q.property_label}: {q.value}")
+        for part, qualifiers in c.parts.items():
+            inner = "; ".join(f"{q.property_label}: {q.value}" for q in qualifiers)
+            lines.append(f"    - {part} ({inner})")
+        lines.append(f"    source: {c.source} ({c.evidence_kind})"
+                     + (f", ref. {c.reference_marker}" if c.reference_marker else ""))
+        for citation in c.secondary_citations:
+            lines.append(f"    cites: {citation}")
+        lines.append(f"    quote: \"{c.quote}\"")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,102 @@
+"""What the graph holds: triple counts, entities per class, claims per source and per kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bortekg import namespaces as ns
+from bortekg.store import KnowledgeGraph
+
+_PREFIXES = """
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX bkg: <https://w3id.org/bortekg/>
+"""
+
+_INSTANCES_PER_CLASS = _PREFIXES + """
+SELECT ?class ?label (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  ?x rdf:type ?class .
+  ?class rdf:type owl:Class .
+  FILTER(isIRI(?class) && STRSTARTS(STR(?class), "https://w3id.org/bortekg/"))
+  OPTIONAL { ?class rdfs:label ?label }
+} GROUP BY ?class ?label ORDER BY DESC(?n) ?label
+"""
+
+_CLAIMS_PER_SOURCE = _PREFIXES + """
+SELECT ?source ?label (COUNT(DISTINCT ?claim) AS ?n) WHERE {
+  ?claim rdf:type/rdfs:subClassOf* bkg:Claim ;
+         prov:wasDerivedFrom ?source .
+  OPTIONAL { ?source rdfs:label ?label }
+} GROUP BY ?source ?label ORDER BY DESC(?n)
+"""
+
+_CLAIMS_PER_KIND = _PREFIXES + """
+SELECT ?kind ?label (COUNT(DISTINCT ?claim) AS ?n) WHERE {
+  ?claim rdf:type ?kind .
+  ?kind rdfs:subClassOf* bkg:Claim .
+  OPTIONAL { ?kind rdfs:label ?label }
+} GROUP BY ?kind ?label ORDER BY DESC(?n) ?label
+"""
+
+_CLAIM_TOTAL = _PREFIXES + """
+SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim rdf:type/rdfs:subClassOf* bkg:Claim }
+"""
+
+
+@dataclass
+class Counts:
+    """One labelled count: a class, a source or a claim kind."""
+
+    iri: str
+    label: str
+    count: int
+
+
+@dataclass
+class GraphStats:
+    triples: int
+    triples_per_graph: dict[str, int]
+    claims: int
+    entities_per_class: list[Counts] = field(default_factory=list)
+    claims_per_source: list[Counts] = field(default_factory=list)
+    claims_per_kind: list[Counts] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        def rows(items: list[Counts]) -> list[dict]:
+            return [{"iri": c.iri, "curie": ns.curie(c.iri), "label": c.label, "count": c.count} for c in items]
+
+        return {
+            "triples": self.triples,
+            "triples_per_graph": self.triples_per_graph,
+            "claims": self.claims,
+            "entities_per_class": rows(self.entities_per_class),
+            "claims_per_source": rows(self.claims_per_source),
+            "claims_per_kind": rows(self.claims_per_kind),
+        }
+
+
+def _counts(kg: KnowledgeGraph, sparql: str, key: str) -> list[Counts]:
+    result = []
+    for row in kg.query(sparql):
+        iri = row[key].value
+        label = row["label"].value if row["label"] is not None else ns.curie(iri)
+        result.append(Counts(iri, label, int(row["n"].value)))
+    return result
+
+
+def graph_stats(kg: KnowledgeGraph) -> GraphStats:
+    per_graph = {
+        graph.value: sum(1 for _ in kg.store.quads_for_pattern(None, None, None, graph))
+        for graph in kg.content_graphs()
+    }
+    total = next(iter(kg.query(_CLAIM_TOTAL)))["n"]
+    return GraphStats(
+        triples=len(kg),
+        triples_per_graph=per_graph,
+        claims=int(total.value),
+        entities_per_class=_counts(kg, _INSTANCES_PER_CLASS, "class"),
+        claims_per_source=_counts(kg, _CLAIMS_PER_SOURCE, "source"),
+        claims_per_kind=_counts(kg, _CLAIMS_PER_KIND, "kind"),
+    )

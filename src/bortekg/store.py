@@ -1,0 +1,167 @@
+"""The knowledge graph store: a pyoxigraph dataset with one named graph per provenance layer.
+
+Named graphs (see ``namespaces``): the ontology (TBox), the curated knowledge base,
+one graph per accepted submission, inferred triples, and a small meta graph for the
+store's own bookkeeping. Queries see the union of all graphs except the meta graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bortekg import namespaces as ns
+from bortekg import resources
+
+#: Export formats by their command-line name.
+EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+_META = ox.NamedNode(ns.GRAPH_META)
+_FINGERPRINT = ox.NamedNode(ns.BKG + "bundleFingerprint")
+_STORE_NODE = ox.NamedNode(ns.BASE + "store")
+
+
+def bundle_fingerprint() -> str:
+    """SHA-256 over the packaged ontology and knowledge-base files (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in [resources.tbox_file(), *resources.kb_files()]:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def bundled_quads() -> Iterator[ox.Quad]:
+    """The packaged TBox in the ontology graph and every KB module in the KB graph."""
+    sources = [(resources.tbox_file(), ns.GRAPH_ONTOLOGY)]
+    sources += [(path, ns.GRAPH_KB) for path in resources.kb_files()]
+    for path, graph in sources:
+        graph_node = ox.NamedNode(graph)
+        for triple in ox.parse(path=path, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True):
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_node)
+
+
+class KnowledgeGraph:
+    """The bortekg graph in an embedded pyoxigraph store.
+
+    ``KnowledgeGraph()`` is an in-memory store loaded from the packaged Turtle files.
+    ``KnowledgeGraph(store_dir)`` opens (or creates) a persistent on-disk store; it reloads
+    the packaged ontology and knowledge base only when they changed since the store was
+    last opened, and never touches submission graphs when it does.
+    """
+
+    def __init__(self, store_dir: str | Path | None = None) -> None:
+        self.store_dir = Path(store_dir) if store_dir is not None else None
+        if self.store_dir is not None:
+            self.store_dir.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.store_dir))
+        else:
+            self._store = ox.Store()
+        self._ensure_bundle_loaded()
+
+    # ------------------------------------------------------------------ loading
+
+    def _ensure_bundle_loaded(self) -> None:
+        fingerprint = bundle_fingerprint()
+        if self._stored_fingerprint() == fingerprint:
+            return
+        # Replace the curated layers; submissions and inferred graphs stay. The fingerprint
+        # is written last, so an interrupted reload is simply redone on the next open.
+        quads = list(bundled_quads())
+        for graph in (ns.GRAPH_ONTOLOGY, ns.GRAPH_KB, ns.GRAPH_META):
+            node = ox.NamedNode(graph)
+            if self._store.contains_named_graph(node):
+                self._store.remove_graph(node)
+        self._store.extend(quads)
+        self._store.add(ox.Quad(_STORE_NODE, _FINGERPRINT, ox.Literal(fingerprint), _META))
+        self._store.flush()
+
+    def _stored_fingerprint(self) -> str | None:
+        for quad in self._store.quads_for_pattern(_STORE_NODE, _FINGERPRINT, None, _META):
+            return quad.object.value
+        return None
+
+    # ------------------------------------------------------------------ access
+
+    @property
+    def store(self) -> ox.Store:
+        """The underlying pyoxigraph store (read it; write through this class only)."""
+        return self._store
+
+    def content_graphs(self, *, with_inferred: bool = True) -> list[ox.NamedNode]:
+        """Every named graph that holds graph content (the meta graph excluded)."""
+        graphs = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)]
+        keep = []
+        for graph in graphs:
+            if graph.value == ns.GRAPH_META:
+                continue
+            if graph.value == ns.GRAPH_INFERRED and not with_inferred:
+                continue
+            keep.append(graph)
+        return sorted(keep, key=lambda g: g.value)
+
+    def quads(self, *, with_inferred: bool = True) -> Iterator[ox.Quad]:
+        for graph in self.content_graphs(with_inferred=with_inferred):
+            yield from self._store.quads_for_pattern(None, None, None, graph)
+
+    def triples(self, *, with_inferred: bool = True) -> set[ox.Triple]:
+        """The union of the content graphs as a set of triples (duplicates across graphs merged)."""
+        return {quad.triple for quad in self.quads(with_inferred=with_inferred)}
+
+    def __len__(self) -> int:
+        return len(self.triples())
+
+    # ------------------------------------------------------------------ query
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+        with_inferred: bool = True,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL 1.1 query over the union of the content graphs.
+
+        ``bindings`` binds variables (by name, without ``?``) to RDF terms inside the
+        engine, so that parameter values are never pasted into the query text.
+        """
+        substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        return self._store.query(
+            sparql,
+            default_graph=self.content_graphs(with_inferred=with_inferred) or None,
+            substitutions=substitutions or None,
+        )
+
+    # ------------------------------------------------------------------ export
+
+    def export(
+        self,
+        fmt: str,
+        output: str | Path | None = None,
+        *,
+        with_inferred: bool = False,
+    ) -> bytes | None:
+        """Serialise the graph. ``nq`` and ``trig`` keep the named graphs; the triple
+        formats write the union of all content graphs."""
+        try:
+            rdf_format = EXPORT_FORMATS[fmt]
+        except KeyError:
+            raise ValueError(
+                f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
+            ) from None
+        data: Iterable[ox.Quad] | Iterable[ox.Triple]
+        if rdf_format.supports_datasets:
+            data = list(self.quads(with_inferred=with_inferred))
+        else:
+            data = sorted(self.triples(with_inferred=with_inferred), key=str)
+        prefixes = ns.PREFIXES if fmt in ("ttl", "trig", "xml") else None
+        return ox.serialize(data, output, rdf_format, prefixes=prefixes)
