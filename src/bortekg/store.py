@@ -26,6 +26,9 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 
+#: The export formats that keep the named graphs; the others write the union of the graphs.
+DATASET_FORMATS = ("nq", "trig")
+
 _META = ox.NamedNode(ns.GRAPH_META)
 _FINGERPRINT = ox.NamedNode(ns.BKG + "bundleFingerprint")
 _STORE_NODE = ox.NamedNode(ns.BASE + "store")
@@ -159,7 +162,7 @@ class KnowledgeGraph:
                 f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
             ) from None
         data: Iterable[ox.Quad] | Iterable[ox.Triple]
-        if rdf_format.supports_datasets:
+        if fmt in DATASET_FORMATS:
             data = list(self.quads(with_inferred=with_inferred))
         else:
             data = sorted(self.triples(with_inferred=with_inferred), key=str)

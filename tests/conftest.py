@@ -1,0 +1,49 @@
+"""Shared fixtures. Tests that read the source documents need ../shared (present in CI and in
+development checkouts, never needed by the product itself)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bortekg import KnowledgeGraph
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+#: Source document IRI -> file name in ../shared/sources (the product cites the documents by
+#: identity; only the tests need the files).
+SOURCE_FILES = {
+    "https://w3id.org/bortekg/source/drug-monograph-bortezomib": "000_1c3314fc987c43d6.txt",
+    "https://w3id.org/bortekg/source/bipn-treatment-answer": "001_bed42f2c3527930b.txt",
+    "https://w3id.org/bortekg/source/fasciculation-answer": "002_7302df6d82053810.txt",
+    "https://w3id.org/bortekg/source/autoimmune-review-table4": "003_4020926db45542e9.txt",
+    "https://w3id.org/bortekg/source/case-report-toxic-immune-bipn": "004_8f0afca3a1e5a142.txt",
+}
+
+
+@pytest.fixture(scope="session")
+def kg() -> KnowledgeGraph:
+    """The packaged graph in an in-memory store (read-only use: do not write to it)."""
+    return KnowledgeGraph()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not (SHARED / "sources").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{SHARED} is missing: CI must run with ../shared beside the checkout")
+        pytest.skip("../shared (source documents, xrefs.tsv) is not present on this machine")
+    return SHARED
+
+
+def select_rows(kg: KnowledgeGraph, sparql: str, **bindings) -> list[dict[str, str]]:
+    """Run a SELECT and return its rows as {variable: lexical value} dicts."""
+    results = kg.query(sparql, bindings=bindings or None)
+    names = [v.value for v in results.variables]
+    return [
+        {name: (row[name].value if row[name] is not None else None) for name in names}
+        for row in results
+    ]
