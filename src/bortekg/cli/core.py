@@ -1,59 +1,16 @@
-"""The ``bortekg`` command line: a thin layer over the Python API.
-
-Contract: results on stdout, messages on stderr; exit 0 on success, 1 when a check finds
-violations, 2 on bad input or an error (with nothing on stdout).
-"""
+"""Core commands: stats, query, export, describe."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from bortekg import namespaces as ns
-
-EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
-
-
-def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    click.echo(f"bortekg: {message}", err=True)
-    sys.exit(code)
-
-
-def _open_graph(ctx: click.Context):
-    from bortekg.store import KnowledgeGraph
-
-    store_dir = ctx.obj.get("store")
-    try:
-        return KnowledgeGraph(store_dir)
-    except OSError as error:
-        fail(f"cannot open the store at {store_dir}: {error}")
-
-
-def _write(data: bytes, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(data)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--store",
-    type=click.Path(file_okay=False, path_type=Path),
-    envvar="BORTEKG_STORE",
-    help="Persistent store folder (default: an in-memory store loaded from the packaged files).",
-)
-@click.version_option(package_name="bortekg")
-@click.pass_context
-def main(ctx: click.Context, store: Path | None) -> None:
-    """bortekg: a clinical reasoning knowledge graph about bortezomib."""
-    ctx.ensure_object(dict)
-    ctx.obj["store"] = store
+from bortekg.cli import fail, main, open_graph, write_output
 
 
 # --------------------------------------------------------------------------- stats
@@ -66,7 +23,7 @@ def stats(ctx: click.Context, fmt: str) -> None:
     """What the graph holds: triples, entities per class, claims per source and per kind."""
     from bortekg.stats import graph_stats
 
-    summary = graph_stats(_open_graph(ctx))
+    summary = graph_stats(open_graph(ctx))
     if fmt == "json":
         click.echo(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -99,6 +56,15 @@ def _read_query(source: str) -> str:
         fail(f"cannot read {source}: {error}")
 
 
+def describe_syntax_error(error: SyntaxError) -> str:
+    """Turn the engine's "error at L:C: message" into words a user can act on."""
+    match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or str(error), re.DOTALL)
+    if match is None:
+        return error.msg or str(error)
+    line, column, message = match.groups()
+    return f"line {line}, column {column}: {message}"
+
+
 @main.command()
 @click.argument("query_file", metavar="FILE|-")
 @click.option(
@@ -117,15 +83,15 @@ def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None) ->
     if fmt not in ALL_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of: {', '.join(ALL_FORMATS)}")
     text = _read_query(query_file)
-    kg = _open_graph(ctx)
+    kg = open_graph(ctx)
     try:
         results = kg.query(text)
         data = format_results(results, fmt)
     except SyntaxError as error:
-        fail(f"invalid SPARQL in {query_file}: {error.msg} (line:column)")
+        fail(f"invalid SPARQL in {query_file}: {describe_syntax_error(error)}")
     except ValueError as error:
         fail(str(error))
-    _write(data, output)
+    write_output(data, output)
 
 
 # --------------------------------------------------------------------------- export
@@ -150,9 +116,9 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
         fail(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
     if output is not None and not output.parent.is_dir():
         fail(f"cannot write {output}: folder {output.parent} does not exist")
-    data = _open_graph(ctx).export(fmt, with_inferred=with_inferred)
+    data = open_graph(ctx).export(fmt, with_inferred=with_inferred)
     assert data is not None
-    _write(data, output)
+    write_output(data, output)
 
 
 # --------------------------------------------------------------------------- describe
@@ -167,7 +133,7 @@ def describe(ctx: click.Context, term: str, fmt: str) -> None:
     from bortekg.describe import describe as describe_node
     from bortekg.terms import AmbiguousTermError, UnknownTermError, resolve
 
-    kg = _open_graph(ctx)
+    kg = open_graph(ctx)
     try:
         iri = resolve(kg, term)
     except (UnknownTermError, AmbiguousTermError) as error:
@@ -206,6 +172,3 @@ def render_description(d) -> str:
         lines.append(f"    quote: \"{c.quote}\"")
     return "\n".join(lines)
 
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,5 @@
+"""``python -m bortekg`` runs the command line."""
+
+from bortekg.cli import main
+
+main()

@@ -1,0 +1,61 @@
+"""The ``bortekg`` command line: a thin layer over the Python API.
+
+Contract: results on stdout, messages on stderr; exit 0 on success, 1 when a check finds
+violations, 2 on bad input or an error (with nothing on stdout). Each area's commands live
+in their own module and register on ``main``; heavy libraries are imported inside commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print a message on stderr and exit (2 by default)."""
+    click.echo(f"bortekg: {message}", err=True)
+    sys.exit(code)
+
+
+def open_graph(ctx: click.Context):
+    """The graph named by the global --store option (in memory when absent)."""
+    from bortekg.store import KnowledgeGraph
+
+    store_dir = ctx.obj.get("store")
+    try:
+        return KnowledgeGraph(store_dir)
+    except OSError as error:
+        fail(f"cannot open the store at {store_dir}: {error}")
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    """Write bytes to a file, or to stdout when no file is given."""
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(data)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="BORTEKG_STORE",
+    help="Persistent store folder (default: an in-memory store loaded from the packaged files).",
+)
+@click.version_option(package_name="bortekg")
+@click.pass_context
+def main(ctx: click.Context, store: Path | None) -> None:
+    """bortekg: a clinical reasoning knowledge graph about bortezomib."""
+    ctx.ensure_object(dict)
+    ctx.obj["store"] = store
+
+
+# Command modules register themselves on ``main`` when imported.
+from bortekg.cli import core  # noqa: E402,F401
