@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from bortekg import resources
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 ONTOLOGY = ROOT / "ontology"
@@ -54,7 +56,7 @@ def test_tbox_and_reference_modules_are_owl2_dl(classes_dir: Path) -> None:
 
 def test_whole_knowledge_base_is_owl2_dl(classes_dir: Path) -> None:
     """The TBox and every kb module that exists, checked as one merged ontology."""
-    files = [ONTOLOGY / "bortekg.ttl", *sorted((ONTOLOGY / "kb").glob("*.ttl"))]
+    files = [*resources.tbox_files(), *resources.kb_files()]
     in_profile, violations = _check(files, classes_dir)
     assert in_profile and not violations, _report(violations)
 

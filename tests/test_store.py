@@ -105,7 +105,7 @@ def test_triple_exports_are_isomorphic_to_the_packaged_files(kg: KnowledgeGraph,
     kg.export(fmt, out)
     rdflib_format = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}[fmt]
     actual = rdflib.Graph().parse(out, format=rdflib_format)
-    expected = expected_graph([resources.tbox_file(), *resources.kb_files()])
+    expected = expected_graph([*resources.tbox_files(), *resources.kb_files()])
     assert_isomorphic(expected, actual, f"export --format {fmt}")
 
 
@@ -117,7 +117,7 @@ def test_dataset_exports_keep_named_graphs(kg: KnowledgeGraph, fmt: str, tmp_pat
     dataset.parse(out, format={"nq": "nquads", "trig": "trig"}[fmt])
     ontology = dataset.graph(rdflib.URIRef(ns.GRAPH_ONTOLOGY))
     kb = dataset.graph(rdflib.URIRef(ns.GRAPH_KB))
-    assert_isomorphic(expected_graph([resources.tbox_file()]), ontology, f"{fmt} ontology graph")
+    assert_isomorphic(expected_graph(resources.tbox_files()), ontology, f"{fmt} ontology graph")
     assert_isomorphic(expected_graph(resources.kb_files()), kb, f"{fmt} kb graph")
 
 

@@ -32,8 +32,15 @@ def ontology_dir() -> Path:
 
 
 def tbox_file() -> Path:
-    """The TBox: classes, properties and axioms."""
+    """The main TBox module: classes, properties and axioms."""
     return ontology_dir() / "bortekg.ttl"
+
+
+def tbox_files() -> list[Path]:
+    """Every TBox module (``ontology/*.ttl``), the main module first."""
+    main_module = tbox_file()
+    others = sorted(p for p in ontology_dir().glob("*.ttl") if p != main_module)
+    return [main_module, *others]
 
 
 def kb_files() -> list[Path]:

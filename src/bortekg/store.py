@@ -37,7 +37,7 @@ _STORE_NODE = ox.NamedNode(ns.BASE + "store")
 def bundle_fingerprint() -> str:
     """SHA-256 over the packaged ontology and knowledge-base files (names and bytes)."""
     digest = hashlib.sha256()
-    for path in [resources.tbox_file(), *resources.kb_files()]:
+    for path in [*resources.tbox_files(), *resources.kb_files()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -45,7 +45,7 @@ def bundle_fingerprint() -> str:
 
 def bundled_quads() -> Iterator[ox.Quad]:
     """The packaged TBox in the ontology graph and every KB module in the KB graph."""
-    sources = [(resources.tbox_file(), ns.GRAPH_ONTOLOGY)]
+    sources = [(path, ns.GRAPH_ONTOLOGY) for path in resources.tbox_files()]
     sources += [(path, ns.GRAPH_KB) for path in resources.kb_files()]
     for path, graph in sources:
         graph_node = ox.NamedNode(graph)
