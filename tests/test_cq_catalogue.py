@@ -230,7 +230,8 @@ def test_header_names_title_question_and_existing_sources(kg: KnowledgeGraph, pa
 
 @pytest.mark.parametrize("path", CQ_FILES, ids=lambda p: p.stem)
 def test_query_is_portable_sparql(path: Path) -> None:
-    body = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = "\n".join(line for line in lines if not line.lstrip().startswith("#"))
     assert re.search(r"^\s*SELECT\b", body, re.MULTILINE | re.IGNORECASE), f"{path.name}: a CQ is a SELECT"
     assert not re.search(r"SELECT\s+(DISTINCT\s+)?\*", body, re.IGNORECASE), f"{path.name}: name every projected variable"
     assert re.search(r"\bORDER\s+BY\b", body, re.IGNORECASE), f"{path.name}: add ORDER BY for a stable output"
