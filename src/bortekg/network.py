@@ -307,7 +307,7 @@ def _node_table(kg: KnowledgeGraph, *, with_inferred: bool) -> dict[str, dict]:
             "label": node["label"] or ns.curie(iri),
             "curie": ns.curie(iri),
             "kind": kind,
-            "classes": ", ".join(sorted(types[t] for t in specific)),
+            "classes": tuple(sorted(types[t] for t in specific)),
         }
     return table
 
@@ -316,8 +316,8 @@ def project(kg: KnowledgeGraph, *, with_inferred: bool = True) -> nx.MultiDiGrap
     """The network view of the graph: one node per entity, claim, claim part or value, one
     edge per object-property triple between them (key: the predicate's CURIE).
 
-    Node attributes: ``label``, ``curie``, ``kind``, ``classes``. Edge attributes:
-    ``predicate`` (IRI) and ``label`` (the predicate's label).
+    Node attributes: ``label``, ``curie``, ``kind`` and ``classes`` (the labels of its most
+    specific classes). Edge attributes: ``predicate`` (IRI) and ``label`` (its label).
     """
     nodes = _node_table(kg, with_inferred=with_inferred)
     graph = nx.MultiDiGraph()
@@ -335,8 +335,7 @@ def project(kg: KnowledgeGraph, *, with_inferred: bool = True) -> nx.MultiDiGrap
 
 def node_info(projection: nx.MultiDiGraph, iri: str) -> NetworkNode:
     data = projection.nodes[iri]
-    classes = [c for c in data["classes"].split(", ") if c]
-    return NetworkNode(iri, data["curie"], data["label"], data["kind"], classes)
+    return NetworkNode(iri, data["curie"], data["label"], data["kind"], list(data["classes"]))
 
 
 def require_node(projection: nx.MultiDiGraph, iri: str) -> None:
@@ -544,11 +543,11 @@ def network_stats(
 def graphml_bytes(projection: nx.MultiDiGraph) -> bytes:
     """The projection as GraphML (Cytoscape, Gephi). Node ids are CURIEs and edge ids are
     numbered, as GraphML wants ids without slashes or spaces; nodes carry ``label``, ``iri``,
-    ``curie``, ``kind`` and ``classes``; edges carry ``label`` (the predicate's label),
+    ``curie``, ``kind`` and ``classes`` (joined with "; "); edges carry ``label`` (the predicate's label),
     ``predicate`` (its IRI) and ``predicate_curie``."""
     document = nx.MultiDiGraph()
     for iri, data in sorted(projection.nodes(data=True)):
-        document.add_node(data["curie"], iri=iri, **data)
+        document.add_node(data["curie"], iri=iri, **{**data, "classes": "; ".join(data["classes"])})
     edges = sorted((s, o, key, data) for s, o, key, data in projection.edges(keys=True, data=True))
     for number, (s, o, key, data) in enumerate(edges):
         document.add_edge(
