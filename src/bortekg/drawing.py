@@ -48,6 +48,7 @@ _MAX_LINES = 4    # label lines before the label is cut
 _DPI = 100
 _WIDTH = 1.7      # horizontal over vertical radius of the rings
 _STAGGER = 0.14   # extra radius of every other node of a ring
+_PER_RING = 22    # labels the first ring of a 16 x 12 inch page holds
 
 
 def _wrapped(label: str) -> str:
@@ -161,8 +162,14 @@ def draw_neighbourhood(hood: Neighbourhood, output: Path) -> None:
     graph = hood.graph
     position = _positions(hood)
     rings = max(hood.distance.values())
-    width = 16 + 4 * (rings - 1)
-    height = 12 + 3 * (rings - 1)
+    # A page holds _PER_RING labels on the first ring and proportionally more further out;
+    # a crowded ring gets a larger page (the text keeps its size).
+    crowding = max(
+        sum(1 for d in hood.distance.values() if d == ring) / (_PER_RING * ring) for ring in range(1, rings + 1)
+    )
+    scale = max(1.0, crowding)
+    width = (16 + 4 * (rings - 1)) * scale
+    height = (12 + 3 * (rings - 1)) * scale
     figure, ax = plt.subplots(figsize=(width, height), dpi=_DPI)
     ax.set_axis_off()
     outer = rings + _STAGGER
