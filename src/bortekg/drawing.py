@@ -26,20 +26,21 @@ from bortekg.network import KINDS, Neighbourhood  # noqa: E402
 
 __all__ = ["KIND_COLOURS", "draw_neighbourhood"]
 
-#: Light fills that keep black text readable, one per node kind (see bortekg.network.KINDS).
+#: Fills from ColorBrewer's Set3 (distinct hues that keep black text readable), one per node
+#: kind (see bortekg.network.KINDS).
 KIND_COLOURS: dict[str, str] = dict(zip(KINDS, (
     "#d9d9d9",  # claim
     "#f0f0f0",  # claim part
-    "#fff3b0",  # value set
-    "#9ecae1",  # drug or chemical
-    "#fcae91",  # adverse effect
-    "#fbb4c4",  # disease
-    "#fdd49e",  # clinical finding
-    "#a1d99b",  # intervention
-    "#dadaeb",  # risk factor
-    "#c7e9c0",  # target or process
+    "#ffffb3",  # value set
+    "#80b1d3",  # drug or chemical
+    "#fb8072",  # adverse effect
+    "#fccde5",  # disease
+    "#fdb462",  # clinical finding
+    "#b3de69",  # intervention
+    "#bc80bd",  # risk factor
+    "#bebada",  # target or process
     "#e5d8bd",  # anatomy or cell
-    "#b3e2cd",  # case, population or study
+    "#8dd3c7",  # case, population or study
     "#ffffff",  # other entity
 )))
 
