@@ -28,6 +28,8 @@ INSTALL_HINT = (
 #: no hsperfdata file (it would be left in /tmp when the process is killed).
 _JVM_OPTIONS = ["-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss8m"]
 _MAIN_CLASS = "org.semanticweb.HermiT.cli.CommandLine"
+#: What HermiT's command line prints when it gives up (parse errors, unsupported input).
+_FAILURE = "It all went pear-shaped"
 
 
 class ReasonerError(RuntimeError):
@@ -111,7 +113,8 @@ def run_hermit(documents: bytes | list[bytes], actions: list[str], *, timeout: f
     stderr = done.stderr.decode("utf-8", "replace")
     if "InconsistentOntologyException" in stderr:
         return HermitRun(consistent=False, output=stdout)
-    if done.returncode != 0:
-        detail = "\n".join(stderr.strip().splitlines()[-5:])
+    # HermiT's command line exits 0 even when it cannot parse its input
+    if done.returncode != 0 or _FAILURE in stderr or _FAILURE in stdout:
+        detail = next((line for line in (stderr + stdout).splitlines() if _FAILURE in line), stderr.strip()[-500:])
         raise ReasonerError(f"HermiT failed (exit {done.returncode}): {detail}")
     return HermitRun(consistent=True, output=stdout)
