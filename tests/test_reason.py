@@ -270,3 +270,27 @@ def test_reason_reports_a_missing_file(tmp_path: Path) -> None:
 def test_unknown_profile_is_refused() -> None:
     with pytest.raises(ValueError, match="choose one of: dl, rl"):
         reason(KnowledgeGraph(), profile="el")
+
+
+FEATURES = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+SELECT ?case ?feature WHERE { ?case bkg:hasFeature ?feature }
+"""
+FORM_CLASSES = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+SELECT ?case ?cls WHERE { ?case a ?cls . ?cls bkg:suggestsForm ?form }
+"""
+
+
+@pytest.mark.java
+@pytest.mark.parametrize("case", CASES)
+def test_the_patient_module_classifies_like_the_whole_graph(reasoned: KnowledgeGraph, case: str) -> None:
+    """assess classifies one patient against a module of the graph; for every published case
+    that module gives exactly the classes that reasoning over the whole graph gives."""
+    from bortekg.clinical import FormClassifier
+
+    node = ox.NamedNode(ns.BKE + case)
+    features = [r["feature"] for r in select_rows(reasoned, FEATURES, case=node)]
+    whole_graph = {r["cls"] for r in select_rows(reasoned, FORM_CLASSES, case=node)}
+    module = FormClassifier(reasoned).classify(ns.BASE + "patient/test", features, timeout=60)
+    assert module.done and set(module.classes) == whole_graph
