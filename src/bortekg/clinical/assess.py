@@ -178,7 +178,10 @@ def assess(kg: KnowledgeGraph, patient: Patient, *, classifier: FormClassifier |
 
 
 def _strengths(context: _Context, rows: list[dict[str, str]]) -> list[str]:
-    return sorted({context.label(r["strength"]) for r in rows if "strength" in r})
+    """The recommendation strengths of the rows' claims, strongest first (value-set order)."""
+    order = context.value_order(ns.BKG + "RecommendationStrength")
+    found = {r["strength"] for r in rows if "strength" in r}
+    return [context.label(s) for s in sorted(found, key=lambda s: order.get(s, len(order)))]
 
 
 def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recommendation]:
@@ -210,7 +213,7 @@ def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recomme
         strengths = _strengths(context, rows)
         if strengths:
             values["strength"] = strengths
-        action = "Bortezomib: " + "; ".join(parts) + (f" ({', '.join(strengths)})" if strengths else "")
+        action = "Bortezomib: " + "; ".join(parts) + (f" ({strengths[0]})" if strengths else "")
         found.append(Recommendation("dose-modification", action, values, context.evidence_of([rule])))
     if not found:
         pain = patient.flags.get("pain")
@@ -233,7 +236,7 @@ def _changes(context: _Context, query: str, what: str, wording: str) -> list[Rec
         strengths = _strengths(context, rows)
         values = {f"from_{what}": context.label(source), f"to_{what}": context.label(target), "strength": strengths}
         action = wording.format(src=context.label(source), dst=context.label(target))
-        action += f" ({', '.join(strengths)})" if strengths else ""
+        action += f" ({strengths[0]})" if strengths else ""
         found.append(Recommendation(f"{what}-change", action, values,
                                     context.evidence_of(r["claim"] for r in rows)))
     return found
