@@ -294,3 +294,18 @@ def test_the_patient_module_classifies_like_the_whole_graph(reasoned: KnowledgeG
     whole_graph = {r["cls"] for r in select_rows(reasoned, FORM_CLASSES, case=node)}
     module = FormClassifier(reasoned).classify(ns.BASE + "patient/test", features, timeout=60)
     assert module.done and set(module.classes) == whole_graph
+
+
+@pytest.mark.java
+@needs_java
+def test_inconsistency_inside_the_curated_graph_is_explained_too() -> None:
+    """No new facts to start from (a curator's edit of the knowledge base itself): the search
+    starts from the clash the OWL 2 RL rules find."""
+    kg = KnowledgeGraph()
+    for triple in triples_of(FIXTURES / "inconsistent.ttl"):  # test set-up: an edit of the kb graph
+        kg.store.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(ns.GRAPH_KB)))
+    report = reason(kg, timeout=120)
+    assert not report.consistent
+    [explanation] = report.explanations
+    assert explanation.complete and len(explanation.axioms) == 5
+    assert "pregabalin (bke:pregabalin) is a claim (bkg:Claim)" in explanation.axioms

@@ -8,8 +8,8 @@ first of these subsets that shows the problem?"), and the search is built on tha
    the fewest of them that, together with everything else, still cause the problem
    (QuickXplain, Junker 2004: O(k log n) calls for k axioms out of n);
 2. then the rest, but only the axioms reachable from what step 1 found (or from the
-   unsatisfiable class), one layer of shared vocabulary at a time, up to the first layer
-   at which the problem shows (one batch);
+   unsatisfiable class, or from a clash the OWL 2 RL rules find), one layer of shared
+   vocabulary at a time, up to the first layer at which the problem shows (one batch);
 3. within those layers, the linear search of the black-box explanation literature: the
    first prefix of the candidates that shows the problem ends with a necessary axiom; keep
    it, drop what follows, repeat (one batch per axiom of the explanation);

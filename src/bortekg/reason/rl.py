@@ -115,12 +115,22 @@ def reason_rl(kg: KnowledgeGraph, *, extra: Iterable[ox.Triple] = ()) -> Reasoni
     return report
 
 
-def _clashes(triples: list[ox.Triple], source: ReasoningInput) -> list[Explanation]:
+def clashes(triples: Iterable[ox.Triple]) -> list[tuple[str, str, str]]:
+    """(individual, class, class) for every member of two classes that cannot share members."""
     store = ox.Store()
     store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return [tuple(row[v].value for v in ("x", "c1", "c2")) for row in store.query(_CLASHES)]
+
+
+def rl_clashes(triples: list[ox.Triple]) -> list[tuple[str, str, str]]:
+    """The clashes OWL 2 RL rules find in ``triples`` once materialised."""
+    return clashes([*triples, *materialise(triples)])
+
+
+def _clashes(triples: list[ox.Triple], source: ReasoningInput) -> list[Explanation]:
     found = []
-    for row in store.query(_CLASHES):
-        x, c1, c2 = (source.name(row[v].value) for v in ("x", "c1", "c2"))
+    for row in clashes(triples):
+        x, c1, c2 = (source.name(iri) for iri in row)
         found.append(
             Explanation(
                 problem=f"{x} is a member of two classes that cannot share members",
