@@ -124,13 +124,11 @@ def _search(source: ReasoningInput, axioms: AxiomSet, oracle, seeds, problem: st
 def _explain_inconsistency(source: ReasoningInput, logical: list[ox.Triple], timeout: float) -> Explanation:
     axioms = AxiomSet.of(logical)
     oracle = inconsistency_oracle(axioms, Deadline.after(timeout))
-    seeds: set[ox.NamedNode] = set()
-    if not source.new:
-        # nothing new to start from: the OWL 2 RL rules (in-process, a fraction of a second)
-        # usually point at the individual in a disjointness clash
-        from bortekg.reason.rl import rl_clashes
+    # where the new facts do not settle it (or there are none), the OWL 2 RL rules
+    # (in-process, a fraction of a second) usually point at the individual in a clash
+    from bortekg.reason.rl import rl_clashes
 
-        seeds = {ox.NamedNode(iri) for clash in rl_clashes(logical) for iri in clash if not iri.startswith(ns.OWL)}
+    seeds = {ox.NamedNode(iri) for clash in rl_clashes(logical) for iri in clash if not iri.startswith(ns.OWL)}
     return _search(source, axioms, oracle, seeds, "the graph is inconsistent: no model satisfies all its axioms")
 
 
