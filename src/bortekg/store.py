@@ -123,6 +123,36 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self.triples())
 
+    # ------------------------------------------------------------------ writes
+
+    def replace_inferred(self, triples: Iterable[ox.Triple]) -> int:
+        """Replace the inferred-triples graph with ``triples``; return how many it now holds.
+
+        One SPARQL update drops the old graph and inserts the new one: Oxigraph applies an
+        update as one transaction, so a reader never sees a half-written inference.
+        """
+        unique = sorted(set(triples), key=str)
+        body = ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES).decode() if unique else ""
+        graph = f"<{ns.GRAPH_INFERRED}>"
+        self._store.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
+        if self.store_dir is not None:
+            self._store.flush()
+        return len(unique)
+
+    def with_scratch_graph(self, graph: str, triples: Iterable[ox.Triple]) -> KnowledgeGraph:
+        """An in-memory copy of this graph plus ``triples`` in the named graph ``graph``.
+
+        For questions about something that must never enter the stored graph (a patient,
+        for example): the copy is queried like the original and then dropped.
+        """
+        scratch = KnowledgeGraph.__new__(KnowledgeGraph)
+        scratch.store_dir = None
+        scratch._store = ox.Store()
+        scratch._store.extend(self._store.quads_for_pattern(None, None, None, None))
+        node = ox.NamedNode(graph)
+        scratch._store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
+        return scratch
+
     # ------------------------------------------------------------------ query
 
     def query(
