@@ -115,7 +115,7 @@ class Endpoint:
         if graph_result:
             rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
             try:
-                triples = list(ox.parse(body, rdf_format))
+                triples = [quad.triple for quad in ox.parse(body, rdf_format)]
             except SyntaxError as error:
                 raise EndpointError(f"{self.url} sent an unreadable graph: {error}") from None
             return ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)

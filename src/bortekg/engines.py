@@ -99,5 +99,5 @@ def run_query(
         raise QueryError(str(error)) from None
     kind, body = payload[:1], payload[1:]
     if kind == _GRAPH:
-        return list(ox.parse(body, ox.RdfFormat.N_TRIPLES))
+        return [quad.triple for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
     return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
