@@ -1,9 +1,11 @@
 """Compare query answers from different engines as multisets of rows, by value.
 
-Engines write the same value differently: Virtuoso returns ``1.0`` as ``"1"^^xsd:decimal`` and
-``true`` as ``"1"^^xsd:boolean``, rdflib keeps the lexical form it parsed, a string may come
-back as ``"x"`` or ``"x"^^xsd:string``. These differences are in the comparison, not in the
-queries: numbers compare by numeric value, booleans by truth value, blank nodes as blank.
+Engines write the same value differently: Virtuoso returns ``1.0`` as ``"1"^^xsd:decimal``, and
+``true`` as ``"1"^^xsd:boolean`` or, once it went through a VALUES block, as the integer 1;
+rdflib keeps the lexical form it parsed, a string may come
+back as ``"x"`` or ``"x"^^xsd:string``. These differences are handled in the comparison, not
+in the queries: numbers compare by numeric value, booleans as the numbers 1 and 0 (the
+only way Virtuoso's answers can be compared), blank nodes as blank.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def value_of(term: ox.Term | None) -> Value:
         except InvalidOperation:
             return ("number", term.value)  # INF, NaN
     if datatype == XSD + "boolean":
-        return ("boolean", term.value.strip().lower() in ("true", "1"))
+        return ("number", Decimal(1 if term.value.strip().lower() in ("true", "1") else 0))
     if term.language:
         return ("text", term.value, term.language.lower())
     if datatype == XSD + "string":
@@ -47,7 +49,7 @@ def value_of(term: ox.Term | None) -> Value:
 def row_multiset(results: ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]) -> Counter:
     """Rows (or triples, or the boolean) as a multiset of value tuples, variables in name order."""
     if isinstance(results, ox.QueryBoolean):
-        return Counter({("boolean", bool(results)): 1})
+        return Counter({("ask", bool(results)): 1})
     if isinstance(results, list):
         return Counter((value_of(t.subject), value_of(t.predicate), value_of(t.object)) for t in results)
     names = sorted(v.value for v in results.variables)

@@ -15,6 +15,7 @@ which is what Virtuoso's authenticated endpoints (``/sparql-auth``,
 
 from __future__ import annotations
 
+import base64
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -38,6 +39,8 @@ _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 #: Triples per INSERT DATA request: small enough for any server's request limits.
 UPDATE_CHUNK = 2000
+#: Triples per INSERT template request (those holding blank nodes).
+TEMPLATE_CHUNK = 100
 
 
 class EndpointError(QueryError):
@@ -53,21 +56,19 @@ class Endpoint:
     password: str | None = None
     request_timeout: float = 300.0
     _opener: urllib.request.OpenerDirector = field(init=False, repr=False)
+    _passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm = field(init=False, repr=False)
+    _digest: urllib.request.HTTPDigestAuthHandler = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
             raise EndpointError(f"endpoint {self.url!r} is not an http:// or https:// URL")
+        self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self._digest = urllib.request.HTTPDigestAuthHandler(self._passwords)
         handlers: list[urllib.request.BaseHandler] = []
         if self.user is not None:
-            passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-            passwords.add_password(None, self.url, self.user, self.password or "")
-            handlers += [urllib.request.HTTPDigestAuthHandler(passwords),
-                         urllib.request.HTTPBasicAuthHandler(passwords)]
+            self._passwords.add_password(None, self.url, self.user, self.password or "")
+            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(self._passwords)]
         self._opener = urllib.request.build_opener(*handlers)
-
-    def with_url(self, url: str) -> Endpoint:
-        """The same server and credentials at another URL (its update or graph-store service)."""
-        return Endpoint(url, self.user, self.password, self.request_timeout)
 
     # ------------------------------------------------------------------ HTTP
 
@@ -78,6 +79,8 @@ class Endpoint:
             headers["Accept"] = accept
         request = urllib.request.Request(url, data=data, headers=headers, method=method)
         try:
+            if self.user is not None:
+                self._authorize(request)
             with self._opener.open(request, timeout=self.request_timeout) as response:
                 return response.read(), response.headers.get("Content-Type", "")
         except urllib.error.HTTPError as error:
@@ -88,6 +91,29 @@ class Endpoint:
         except (urllib.error.URLError, OSError) as error:
             reason = getattr(error, "reason", error)
             raise EndpointError(f"cannot reach {url}: {reason}") from None
+
+    def _authorize(self, request: urllib.request.Request) -> None:
+        """Answer the server's challenge before sending the body.
+
+        urllib sends a request, reads the 401 challenge and sends it again with credentials;
+        a server that closes the connection on the 401 (Virtuoso does) breaks the upload of
+        a large body half-way. So a body-less HEAD fetches the challenge first.
+        """
+        probe = urllib.request.Request(request.full_url, method="HEAD")
+        try:
+            urllib.request.urlopen(probe, timeout=self.request_timeout).close()
+            return  # no credentials asked for
+        except urllib.error.HTTPError as error:
+            challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
+        scheme, _, parameters = challenge.partition(" ")
+        if scheme.lower() == "digest":
+            fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(parameters)))
+            answer = self._digest.get_authorization(request, fields)
+            if answer:
+                request.add_unredirected_header("Authorization", f"Digest {answer}")
+        elif scheme.lower() == "basic":
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
+            request.add_unredirected_header("Authorization", f"Basic {token}")
 
     def _form(self, url: str, fields: list[tuple[str, str]], accept: str | None = None) -> tuple[bytes, str]:
         body = urllib.parse.urlencode(fields).encode()
@@ -137,11 +163,19 @@ class Endpoint:
         """Send one SPARQL Update request (this endpoint is the update service)."""
         self._form(self.url, [("update", sparql)])
 
-    def replace_graph_by_update(self, graph: str, triples: Iterable[ox.Triple], chunk: int = UPDATE_CHUNK) -> None:
+    def replace_graph_by_update(self, graph: str, triples: Iterable[ox.Triple]) -> None:
         self.update(f"DROP SILENT GRAPH <{graph}>")
-        for part in chunks_keeping_blank_nodes(triples, chunk):
-            lines = "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in part)
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{lines}\n}} }}")
+        plain, structured = [], []
+        for triple in triples:
+            has_blank = isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+            (structured if has_blank else plain).append(triple)
+        for start in range(0, len(plain), UPDATE_CHUNK):
+            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{_lines(plain[start:start + UPDATE_CHUNK])}\n}} }}")
+        # Virtuoso refuses blank nodes in INSERT DATA and compiles a template into SQL of
+        # bounded size; a small INSERT ... WHERE {} makes them fresh once per request on
+        # every server, like INSERT DATA would.
+        for part in chunks_keeping_blank_nodes(structured, TEMPLATE_CHUNK):
+            self.update(f"INSERT {{ GRAPH <{graph}> {{\n{_lines(part)}\n}} }} WHERE {{}}")
 
 
 @dataclass(frozen=True)
@@ -174,33 +208,27 @@ def upload(
 
 def chunks_keeping_blank_nodes(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
     """Split triples into chunks of about ``size``, keeping every triple that shares a blank
-    node (directly or through others) in one chunk: INSERT DATA makes each request's blank
-    nodes fresh, so splitting a blank-node structure would break it apart."""
-    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+    node (directly or through others) in one chunk: an update request makes its blank nodes
+    fresh, so splitting a blank-node structure across requests would break it apart."""
+    parent: dict[ox.Term, ox.Term] = {}
 
-    def root(node: ox.BlankNode) -> ox.BlankNode:
+    def root(node: ox.Term) -> ox.Term:
         while parent.setdefault(node, node) != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    plain: list[ox.Triple] = []
-    structured: list[ox.Triple] = []
+    triples = list(triples)
     for triple in triples:
         nodes = [n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)]
-        if not nodes:
-            plain.append(triple)
-            continue
-        structured.append(triple)
-        first = root(nodes[0])
         for other in nodes[1:]:
-            parent[root(other)] = first
-    groups: dict[ox.BlankNode, list[ox.Triple]] = {}
-    for triple in structured:
-        node = triple.subject if isinstance(triple.subject, ox.BlankNode) else triple.object
-        groups.setdefault(root(node), []).append(triple)
+            parent[root(other)] = root(nodes[0])
+    groups: dict[object, list[ox.Triple]] = {}
+    for index, triple in enumerate(triples):
+        node = next((n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)), None)
+        groups.setdefault(index if node is None else root(node), []).append(triple)
     current: list[ox.Triple] = []
-    for unit in [*groups.values(), *([t] for t in plain)]:
+    for unit in groups.values():
         if current and len(current) + len(unit) > size:
             yield current
             current = []
@@ -222,6 +250,10 @@ def _boolean(value: bool) -> ox.QueryBoolean:
     result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)
     assert isinstance(result, ox.QueryBoolean)
     return result
+
+
+def _lines(triples: list[ox.Triple]) -> str:
+    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
 
 
 def _first_lines(text: str, limit: int = 3) -> str:
