@@ -1,4 +1,4 @@
-"""Parameters become a VALUES block of typed terms at the start of the outer WHERE group."""
+"""Parameters become VALUES blocks of typed terms at the start of the outer WHERE group."""
 
 from __future__ import annotations
 
@@ -18,17 +18,17 @@ def test_no_bindings_leaves_the_query_alone() -> None:
 
 
 @pytest.mark.parametrize("query,expected", [
-    ("SELECT ?g WHERE { ?s ?p ?g }", "SELECT ?g WHERE { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
-    ("ASK { ?s ?p ?g }", "ASK { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
-    ("SELECT * { ?s ?p ?g }", "SELECT * { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
-    ("CONSTRUCT { ?s ?p ?g } WHERE { ?s ?p ?g }", "CONSTRUCT { ?s ?p ?g } WHERE { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
-    ("CONSTRUCT { ?s ?p ?g } { ?s ?p ?g }", "CONSTRUCT { ?s ?p ?g } { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
+    ("SELECT ?g WHERE { ?s ?p ?g }", "SELECT ?g WHERE { VALUES ?g { {two} }  ?s ?p ?g }"),
+    ("ASK { ?s ?p ?g }", "ASK { VALUES ?g { {two} }  ?s ?p ?g }"),
+    ("SELECT * { ?s ?p ?g }", "SELECT * { VALUES ?g { {two} }  ?s ?p ?g }"),
+    ("CONSTRUCT { ?s ?p ?g } WHERE { ?s ?p ?g }", "CONSTRUCT { ?s ?p ?g } WHERE { VALUES ?g { {two} }  ?s ?p ?g }"),
+    ("CONSTRUCT { ?s ?p ?g } { ?s ?p ?g }", "CONSTRUCT { ?s ?p ?g } { VALUES ?g { {two} }  ?s ?p ?g }"),
     ("SELECT (EXISTS { ?a ?b ?c } AS ?e) ?g WHERE { ?s ?p ?g }",
-     "SELECT (EXISTS { ?a ?b ?c } AS ?e) ?g WHERE { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
+     "SELECT (EXISTS { ?a ?b ?c } AS ?e) ?g WHERE { VALUES ?g { {two} }  ?s ?p ?g }"),
     ("# a { brace in a comment\nSELECT ?g WHERE { ?s ?p ?g }",
-     "# a { brace in a comment\nSELECT ?g WHERE { VALUES (?g) { ({two}) }  ?s ?p ?g }"),
+     "# a { brace in a comment\nSELECT ?g WHERE { VALUES ?g { {two} }  ?s ?p ?g }"),
     ("SELECT * WHERE { SELECT ?g WHERE { ?s ?p ?g } }",
-     "SELECT * WHERE { VALUES (?g) { ({two}) } {  SELECT ?g WHERE { ?s ?p ?g }  } }"),
+     "SELECT * WHERE { VALUES ?g { {two} } {  SELECT ?g WHERE { ?s ?p ?g }  } }"),
 ])
 def test_values_block_position(query: str, expected: str) -> None:
     bound = bind_values(query, {"g": TWO})
@@ -38,7 +38,7 @@ def test_values_block_position(query: str, expected: str) -> None:
 
 def test_several_parameters_in_name_order() -> None:
     bound = bind_values("SELECT * WHERE { ?a ?b ?c }", {"c": TWO, "a": ox.NamedNode("http://e/x")})
-    assert f'VALUES (?a ?c) {{ (<http://e/x> {TWO}) }}' in bound
+    assert f'{{ VALUES ?a {{ <http://e/x> }} VALUES ?c {{ {TWO} }}  ?a ?b ?c }}' in bound
 
 
 @pytest.mark.parametrize("query,message", [

