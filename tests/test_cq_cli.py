@@ -216,3 +216,11 @@ def test_run_query_returns_pyoxigraph_results(kg) -> None:
     triples = run_query(engine, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o . "
                                 "FILTER(?s = <https://w3id.org/bortekg/entity/pregabalin>) }")
     assert isinstance(triples, list) and all(isinstance(t, ox.Triple) for t in triples) and triples
+
+
+def test_a_format_that_does_not_fit_the_answer_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "construct.rq"
+    path.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1")
+    result = CliRunner().invoke(main, ["query", str(path), "--format", "nq"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "a graph result has no named graphs" in result.stderr

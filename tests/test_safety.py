@@ -63,7 +63,7 @@ def test_refused(query: str, reason: str) -> None:
     "SELECT * WHERE { ?s ?p ?o } # SERVICE <http://example.org/> in a comment",
     "SELECT * WHERE { ?s ?p ?o FILTER(?o<3||?o>5) }",
     f"SELECT * FROM <{KB}> WHERE {{ ?s ?p ?o }}",
-    f"PREFIX g: <https://w3id.org/bortekg/graph/> SELECT * FROM g:kb FROM NAMED g:ontology WHERE {{ ?s ?p ?o }}",
+    "PREFIX g: <https://w3id.org/bortekg/graph/> SELECT * FROM g:kb FROM NAMED g:ontology WHERE { ?s ?p ?o }",
     "BASE <https://w3id.org/bortekg/graph/> SELECT * FROM <kb> WHERE { ?s ?p ?o }",
     "ASK { ?s ?p ?o }",
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",

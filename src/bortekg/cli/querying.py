@@ -64,8 +64,6 @@ def open_engine(ctx: click.Context, endpoint: str | None, user: str | None, time
 
 def guarded(what: str, action: Callable[[], T]) -> T:
     """Run ``action``; turn every refusal or failure of the read path into a message and exit 2."""
-    from bortekg.binding import BindingError
-    from bortekg.catalogue import CatalogueError, ParameterError
     from bortekg.cli.core import describe_syntax_error
     from bortekg.engines import QueryError  # EndpointError is one too
     from bortekg.safety import UnsafeQueryError
@@ -77,5 +75,7 @@ def guarded(what: str, action: Callable[[], T]) -> T:
         fail(f"query refused ({what}): {error}")
     except SyntaxError as error:
         fail(f"invalid SPARQL in {what}: {describe_syntax_error(error)}")
-    except (QueryTimeout, WorkerCrash, QueryError, BindingError, ParameterError, CatalogueError) as error:
+    except (QueryTimeout, WorkerCrash, QueryError, ValueError) as error:
+        # ValueError: bad parameters, a malformed catalogue file, a query with nothing to
+        # bind parameters in, a result format that does not fit the answer
         fail(str(error))
