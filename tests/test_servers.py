@@ -109,7 +109,6 @@ def wait_for(server: Server, log: Path, seconds: float) -> None:
                     return
         except OSError:
             time.sleep(0.2)
-    stop(server)
     pytest.fail(f"{server.name} did not answer within {seconds} s: {log.read_text()[-2000:]}")
 
 
@@ -144,10 +143,12 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         )
     base = f"http://127.0.0.1:{port}"
     server = Server("Oxigraph server", f"{base}/query", f"{base}/store", f"{base}/update", process)
-    wait_for(server, log, 30)
-    load(server, "--graph-store", server.graph_store_url)
-    yield server
-    stop(server)
+    try:
+        wait_for(server, log, 30)
+        load(server, "--graph-store", server.graph_store_url)
+        yield server
+    finally:
+        stop(server)
 
 
 @pytest.fixture(scope="module")
@@ -164,10 +165,12 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     base = f"http://127.0.0.1:{http_port}"
     server = Server("Virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud-auth", f"{base}/sparql-auth",
                     process, user="dba", password="dba")
-    wait_for(server, log, 120)
-    load(server, "--graph-store", server.graph_store_url)
-    yield server
-    stop(server)
+    try:
+        wait_for(server, log, 120)
+        load(server, "--graph-store", server.graph_store_url)
+        yield server
+    finally:
+        stop(server)
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
