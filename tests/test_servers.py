@@ -180,11 +180,7 @@ def server(request: pytest.FixtureRequest) -> Server:
 
 #: Questions a server answers differently because of a bug of that server, with the reason.
 #: Strict: once the question is rewritten so that the server gets it right, the entry must go.
-KNOWN_DIFFERENCES = {
-    ("Virtuoso", "immune-mediated-cases"):
-        "Virtuoso 7.2.5 ignores FILTER NOT EXISTS (and MINUS) inside OPTIONAL; the portable form is "
-        "OPTIONAL { ?claim bkg:condition ?c FILTER(?c = bke:multiple-myeloma) } FILTER(!BOUND(?c))",
-}
+KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {}
 
 
 def differences(kg, server: Server, question: CompetencyQuestion) -> list[str]:
