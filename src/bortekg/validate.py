@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,28 +136,31 @@ def _term(term: ox.Term):
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
+@lru_cache(maxsize=512)
+def prepared_query(text: str, namespaces: tuple[tuple[str, str], ...]):
+    """A SPARQL text parsed once by rdflib (parsing costs several milliseconds per call)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
 @cache
 def _query_caching_graph_class():
     """rdflib.Graph whose query() parses each SPARQL text once.
 
     pyshacl sends the same query text for every focus node (SPARQL-based constraints,
-    sh:class lookups) and rdflib parses a text anew each time (several milliseconds); with
-    the parsed query cached, the per-node cost is only its evaluation.
+    sh:class lookups) and rdflib would parse it anew each time; with the parsed query cached,
+    the per-node cost is only its evaluation.
     """
     import rdflib
-    from rdflib.plugins.sparql import prepareQuery
-
-    prepared: dict[tuple[str, tuple[tuple[str, str], ...]], object] = {}
 
     class QueryCachingGraph(rdflib.Graph):
         def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
                   initBindings=None, use_store_provided=True, **kwargs):
             if isinstance(query_object, str) and processor == "sparql" and not kwargs:
-                namespaces = tuple(sorted((str(k), str(v)) for k, v in (initNs or dict(self.namespaces())).items()))
-                key = (query_object, namespaces)
-                if key not in prepared:
-                    prepared[key] = prepareQuery(query_object, initNs=dict(namespaces))
-                query_object = prepared[key]
+                namespaces = initNs if initNs is not None else dict(self.namespaces())
+                key = tuple(sorted((str(k), str(v)) for k, v in namespaces.items()))
+                query_object = prepared_query(query_object, key)
             return super().query(query_object, processor, result, initNs, initBindings,
                                  use_store_provided, **kwargs)
 

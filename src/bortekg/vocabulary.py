@@ -87,19 +87,27 @@ class KnownTerms:
 
 
 def suggest(name: str, candidates: list[str], *, n: int = 3) -> list[str]:
-    """Close matches on the whole CURIE, else on the local name (a term in the wrong namespace)."""
+    """Close matches on the whole CURIE, else on the local name (a term in the wrong namespace);
+    only those about as close as the best one, so that a clear typo gets one answer."""
     folded = {c.casefold(): c for c in candidates}
     if name.casefold() in folded:
         return [folded[name.casefold()]]
-    matches = difflib.get_close_matches(name, candidates, n=n, cutoff=0.75)
+    matches = _closest(name, candidates, n=n, cutoff=0.75)
     if matches:
         return matches
-    local = _local_name(name)
     by_local: dict[str, list[str]] = {}
     for candidate in candidates:
         by_local.setdefault(_local_name(candidate), []).append(candidate)
-    close = difflib.get_close_matches(local, list(by_local), n=n, cutoff=0.8)
-    return [c for name_ in close for c in by_local[name_]][:n]
+    close = _closest(_local_name(name), list(by_local), n=n, cutoff=0.8)
+    return [c for local in close for c in by_local[local]][:n]
+
+
+def _closest(word: str, candidates: list[str], *, n: int, cutoff: float) -> list[str]:
+    matches = difflib.get_close_matches(word, candidates, n=n, cutoff=cutoff)
+    if not matches:
+        return []
+    ratios = [difflib.SequenceMatcher(None, word, m).ratio() for m in matches]
+    return [m for m, r in zip(matches, ratios) if r >= ratios[0] - 0.05]
 
 
 def _local_name(curie_or_iri: str) -> str:
