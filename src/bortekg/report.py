@@ -71,13 +71,8 @@ class Report:
         for report in reports:
             merged.entries.extend(report.entries)
             merged.files.extend(report.files)
-            if report.graph is None:
-                continue
-            for result in report.graph.objects(None, rdflib.URIRef(SH + "result")):
-                graph.add((report_node, rdflib.URIRef(SH + "result"), result))
-            for triple in report.graph:
-                if triple[1] not in (rdflib.URIRef(SH + "result"), rdflib.URIRef(SH + "conforms")):
-                    graph.add(triple)
+            if report.graph is not None:
+                copy_results(report.graph, graph, report_node)
         set_conforms(graph, merged.conforms)
         merged.graph = graph
         return merged
@@ -97,6 +92,19 @@ def new_report_graph() -> rdflib.Graph:
     graph.add((report, RDF.type, rdflib.URIRef(SH + "ValidationReport")))
     graph.add((report, rdflib.URIRef(SH + "conforms"), rdflib.Literal(True)))
     return graph
+
+
+def copy_results(source: rdflib.Graph, target: rdflib.Graph, report_node) -> None:
+    """Every result of the reports in ``source`` (with its paths and values), under ``report_node``."""
+    import rdflib
+    from rdflib.namespace import RDF
+
+    reports = set(source.subjects(RDF.type, rdflib.URIRef(SH + "ValidationReport")))
+    for result in source.objects(None, rdflib.URIRef(SH + "result")):
+        target.add((report_node, rdflib.URIRef(SH + "result"), result))
+    for triple in source:
+        if triple[0] not in reports:
+            target.add(triple)
 
 
 def set_conforms(graph: rdflib.Graph, conforms: bool) -> None:

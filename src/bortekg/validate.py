@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from bortekg import namespaces as ns
 from bortekg import resources
 from bortekg.ingest import Submission
-from bortekg.report import SH, Entry, Report, new_report_graph, set_conforms
+from bortekg.report import SH, Entry, Report, copy_results, new_report_graph, set_conforms
 from bortekg.store import KnowledgeGraph, SubmissionRecord
 from bortekg.vocabulary import KnownTerms, VocabularyIssue, check_vocabulary
 
@@ -251,13 +251,7 @@ def build_report(
 
     graph = new_report_graph()
     report_node = next(iter(graph.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationReport"))))
-    for result in shacl.objects(None, rdflib.URIRef(SH + "result")):
-        graph.add((report_node, rdflib.URIRef(SH + "result"), result))
-    for triple in shacl:
-        if triple[1] not in (rdflib.URIRef(SH + "result"), rdflib.URIRef(SH + "conforms")) and not (
-            triple[1] == rdflib.RDF.type and triple[2] == rdflib.URIRef(SH + "ValidationReport")
-        ):
-            graph.add(triple)
+    copy_results(shacl, graph, report_node)
     entries = [_vocabulary_entry(submission, context, issue) for issue in issues]
     for issue in issues:
         _add_vocabulary_result(graph, report_node, issue)
