@@ -2,8 +2,8 @@
 in the context of the graph, without re-validating the graph itself.
 
 The SHACL data graph is small: the submission, the stored description of every node it
-describes, the stored description of every node those point to (one hop), the
-``rdfs:subClassOf`` closure of every class involved (without it ``sh:class`` and
+describes, the stored description of every node those point to (one hop) and the types of
+the nodes one step further, the ``rdfs:subClassOf`` closure of every class involved (without it ``sh:class`` and
 ``sh:targetClass`` see too little), and the ontology's declaration of every property
 involved. pyshacl validates only the submission's subjects as focus nodes, on a plain
 rdflib graph (never the store: pyshacl over an Oxigraph-backed graph gives false
@@ -82,6 +82,9 @@ def context_triples(kg: KnowledgeGraph, submission: Submission) -> set[ox.Triple
     neighbours = {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - focus
     for node in neighbours:
         triples.update(_stored_description(kg, node))
+    # the types one step further, so that sh:class on a neighbour's values sees them
+    for node in {t.object for t in triples if isinstance(t.object, ox.NamedNode)} - focus - neighbours:
+        triples.update(q.triple for q in kg.store.quads_for_pattern(node, _RDF_TYPE, None) if q.graph_name != _META)
     classes = {t.object for t in triples if t.predicate == _RDF_TYPE and isinstance(t.object, ox.NamedNode)}
     triples.update(_superclass_closure(kg, classes))
     for predicate in {t.predicate for t in triples}:
