@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 _RDF_TYPE = ox.NamedNode(ns.RDF + "type")
 _SUBCLASS_OF = ox.NamedNode(ns.RDFS + "subClassOf")
-_LABEL = ox.NamedNode(ns.RDFS + "label")
 _META = ox.NamedNode(ns.GRAPH_META)
 _ONTOLOGY = ox.NamedNode(ns.GRAPH_ONTOLOGY)
 _XSD_STRING = ns.XSD + "string"

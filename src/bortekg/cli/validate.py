@@ -24,9 +24,10 @@ def _parse_size(text: str) -> int:
 def _input_options(command):
     """Options shared by the commands that read submissions."""
     from bortekg.ingest import DEFAULT_MAX_BYTES, INPUT_FORMATS
+    from bortekg.report import REPORT_FORMATS
 
     command = click.option(
-        "--max-size", default=f"{DEFAULT_MAX_BYTES // 1024**2}M", show_default=True,
+        "--max-size", default=f"{DEFAULT_MAX_BYTES // 1024**2}M", show_default=True, metavar="SIZE",
         envvar="BORTEKG_MAX_SUBMISSION_SIZE",
         help="Largest submission accepted (bytes, or with k, M, G).")(command)
     command = click.option(
@@ -37,7 +38,7 @@ def _input_options(command):
         help="An extra SHACL shapes file (Turtle), checked with the packaged shapes; repeatable.")(command)
     command = click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit status says it all.")(command)
     command = click.option(
-        "--format", "fmt", type=click.Choice(["human", "json", "turtle"]), default="human",
+        "--format", "fmt", type=click.Choice(list(REPORT_FORMATS)), default="human",
         show_default=True, help="Report format; turtle is a standard sh:ValidationReport.")(command)
     return command
 
