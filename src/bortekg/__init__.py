@@ -1,7 +1,7 @@
 """bortekg: a clinical reasoning knowledge graph about bortezomib.
 
-The package imports only pyoxigraph on its query path; rdflib, pyshacl, owlready2 and
-networkx are imported lazily by the modules that need them.
+The package imports only pyoxigraph on its query path; rdflib, pyshacl, owlready2,
+networkx and matplotlib are imported lazily by the modules that need them.
 """
 
 from bortekg.store import KnowledgeGraph

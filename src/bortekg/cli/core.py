@@ -18,9 +18,16 @@ from bortekg.cli import fail, main, open_graph, write_output
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+@click.option("--network", is_flag=True,
+              help="Network figures instead: components, most central nodes (degree, betweenness).")
 @click.pass_context
-def stats(ctx: click.Context, fmt: str) -> None:
+def stats(ctx: click.Context, fmt: str, network: bool) -> None:
     """What the graph holds: triples, entities per class, claims per source and per kind."""
+    if network:
+        from bortekg.cli.network import show_network_stats
+
+        show_network_stats(ctx, fmt)
+        return
     from bortekg.stats import graph_stats
 
     summary = graph_stats(open_graph(ctx))
@@ -97,26 +104,37 @@ def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None) ->
 # --------------------------------------------------------------------------- export
 
 
+#: Export formats of the network view (not RDF), for Cytoscape and Gephi.
+NETWORK_FORMATS = ("graphml",)
+
+
 @main.command()
 @click.option(
     "--format",
     "fmt",
     default="ttl",
     show_default=True,
-    help="ttl, nt, nq, trig, jsonld or xml (nq and trig keep the named graphs).",
+    help="ttl, nt, nq, trig, jsonld or xml (nq and trig keep the named graphs); "
+    "graphml writes the network view for Cytoscape or Gephi.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 @click.option("--with-inferred", is_flag=True, help="Include the inferred-triples graph.")
 @click.pass_context
 def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: bool) -> None:
-    """Export the whole graph as RDF."""
+    """Export the whole graph as RDF, or its network view as GraphML."""
     from bortekg.store import EXPORT_FORMATS
 
-    if fmt not in EXPORT_FORMATS:
-        fail(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}")
+    if fmt not in EXPORT_FORMATS and fmt not in NETWORK_FORMATS:
+        choices = ", ".join([*EXPORT_FORMATS, *NETWORK_FORMATS])
+        fail(f"unknown export format {fmt!r}; choose one of: {choices}")
     if output is not None and not output.parent.is_dir():
         fail(f"cannot write {output}: folder {output.parent} does not exist")
-    data = open_graph(ctx).export(fmt, with_inferred=with_inferred)
+    if fmt in NETWORK_FORMATS:
+        from bortekg.network import graphml_bytes, project
+
+        data = graphml_bytes(project(open_graph(ctx), with_inferred=with_inferred))
+    else:
+        data = open_graph(ctx).export(fmt, with_inferred=with_inferred)
     assert data is not None
     write_output(data, output)
 
