@@ -14,7 +14,7 @@ from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-#: Test shapes: a grade range and two SPARQL-based constraints (see the file's header).
+#: Test shapes: two SPARQL-based constraints (see the file's header).
 TEST_SHAPES = FIXTURES / "shapes" / "gate-test-shapes.ttl"
 
 BKG, BKC = ns.BKG, ns.BKC

@@ -53,11 +53,11 @@ def store(template_store: Path, tmp_path: Path) -> Path:
 
 
 def validate(*args) -> object:
-    return run_cli("validate", "--shapes", TEST_SHAPES, *args)
+    return run_cli("validate", *args)
 
 
 def add(store: Path, *args) -> object:
-    return run_cli("--store", store, "add", "--shapes", TEST_SHAPES, "--source", "test source", *args)
+    return run_cli("--store", store, "add", "--source", "test source", *args)
 
 
 def report_graph(text: str) -> rdflib.Graph:
@@ -152,6 +152,20 @@ def test_unreadable_input_exits_2_with_file_and_line(tmp_path: Path, good: Path)
     assert "broken.ttl: line 2" in result.stderr
     missing = validate(tmp_path / "missing.ttl")
     assert missing.exit_code == 2 and "missing.ttl: file not found" in missing.stderr
+
+
+def test_extra_shapes_are_checked_with_the_packaged_ones(tmp_path: Path, kg: KnowledgeGraph) -> None:
+    source = ox.NamedNode("http://www.w3.org/ns/prov#wasDerivedFrom")
+    drug = ox.NamedNode("https://w3id.org/bortekg/entity/bortezomib")
+    triples = [ox.Triple(t.subject, t.predicate, drug) if t.predicate == source else t for t in good_claim(kg)]
+    path = write_turtle(tmp_path / "drug-as-source.ttl", triples)
+    packaged = validate(path, "--format", "json")
+    with_extra = validate(path, "--format", "json", "--shapes", TEST_SHAPES)
+    assert packaged.exit_code == with_extra.exit_code == 1
+    extra = {e["message"] for e in json.loads(with_extra.stdout)["results"]} - {
+        e["message"] for e in json.loads(packaged.stdout)["results"]}
+    assert extra == {"The claim's source https://w3id.org/bortekg/entity/bortezomib is not a source document of the graph: "
+                     "point prov:wasDerivedFrom at a bks: source document."}
 
 
 def test_bad_options_exit_2(good: Path, tmp_path: Path) -> None:
