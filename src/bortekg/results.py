@@ -44,14 +44,14 @@ def render_table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def format_results(
-    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str
+    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple], fmt: str
 ) -> bytes:
     """Serialise query results in the requested format.
 
-    Graph results (CONSTRUCT, DESCRIBE) take an RDF format and default to Turtle when a
-    tabular format is asked for; SELECT and ASK take a results format.
+    Graph results (CONSTRUCT, DESCRIBE: QueryTriples or a list of triples) take an RDF format
+    and default to Turtle when a tabular format is asked for; SELECT and ASK take a results format.
     """
-    if isinstance(results, ox.QueryTriples):
+    if isinstance(results, (ox.QueryTriples, list)):
         rdf_format = EXPORT_FORMATS.get(fmt)
         if rdf_format is None:
             rdf_format = ox.RdfFormat.TURTLE

@@ -7,8 +7,12 @@ store's own bookkeeping. Queries see the union of all graphs except the meta gra
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
+import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -94,6 +98,50 @@ def bundled_quads() -> Iterator[ox.Quad]:
             yield ox.Quad(triple.subject, triple.predicate, triple.object, graph_node)
 
 
+def cache_dir() -> Path:
+    """Where the parsed bundle is kept between runs: ``BORTEKG_CACHE_DIR``, else the user's
+    cache folder (``$XDG_CACHE_HOME/bortekg`` or ``~/.cache/bortekg``)."""
+    configured = os.environ.get("BORTEKG_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bortekg"
+
+
+def bundle_nquads(fingerprint: str, *, refresh: bool = False) -> bytes:
+    """The packaged graphs as N-Quads, from the cache when it holds this bundle.
+
+    Parsing the Turtle sources takes several times longer than loading N-Quads, and every
+    command starts by loading the graph; so the first run writes the parsed bundle to the
+    cache, under a name that changes with the bundle's contents and the pyoxigraph version,
+    and later runs load that. A cache that cannot be written (a read-only home) only costs
+    speed. ``refresh`` rebuilds the cached copy (when it was found damaged).
+    """
+    key = hashlib.sha256(f"{fingerprint} {ox.__version__}".encode()).hexdigest()[:32]
+    path = cache_dir() / f"bundle-{key}.nq"
+    if not refresh:
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+    data = ox.serialize(bundled_quads(), None, ox.RdfFormat.N_QUADS)
+    assert data is not None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        week_ago = time.time() - 7 * 24 * 3600
+        for stale in path.parent.glob("bundle-*.nq"):
+            with contextlib.suppress(OSError):  # another process may be pruning too
+                if stale.stat().st_mtime < week_ago:  # other versions' bundles, unused for long
+                    stale.unlink()
+        # write then rename, so that a concurrent reader never sees half a file
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".bundle-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except OSError:
+        pass
+    return data
+
+
 class KnowledgeGraph:
     """The bortekg graph in an embedded pyoxigraph store.
 
@@ -120,14 +168,18 @@ class KnowledgeGraph:
             return
         # Replace the curated layers; submissions and inferred graphs stay. The fingerprint
         # is written last, so an interrupted reload is simply redone on the next open.
-        quads = list(bundled_quads())
+        # The meta graph keeps the submissions' provenance: only the fingerprint is replaced.
         for graph in (ns.GRAPH_ONTOLOGY, ns.GRAPH_KB):
             node = ox.NamedNode(graph)
             if self._store.contains_named_graph(node):
                 self._store.remove_graph(node)
         for quad in list(self._store.quads_for_pattern(_STORE_NODE, _FINGERPRINT, None, _META)):
             self._store.remove(quad)
-        self._store.extend(quads)
+        try:
+            self._store.load(bundle_nquads(fingerprint), ox.RdfFormat.N_QUADS)
+        except SyntaxError:
+            # a damaged cache file (loading is atomic: nothing of it was added)
+            self._store.load(bundle_nquads(fingerprint, refresh=True), ox.RdfFormat.N_QUADS)
         self._store.add(ox.Quad(_STORE_NODE, _FINGERPRINT, ox.Literal(fingerprint), _META))
         self._store.flush()
 
@@ -166,6 +218,36 @@ class KnowledgeGraph:
     def __len__(self) -> int:
         return len(self.triples())
 
+    # ------------------------------------------------------------------ writes
+
+    def replace_inferred(self, triples: Iterable[ox.Triple]) -> int:
+        """Replace the inferred-triples graph with ``triples``; return how many it now holds.
+
+        One SPARQL update drops the old graph and inserts the new one: Oxigraph applies an
+        update as one transaction, so a reader never sees a half-written inference.
+        """
+        unique = sorted(set(triples), key=str)
+        body = ox.serialize(unique, format=ox.RdfFormat.N_TRIPLES).decode() if unique else ""
+        graph = f"<{ns.GRAPH_INFERRED}>"
+        self._store.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {body} }} }}")
+        if self.store_dir is not None:
+            self._store.flush()
+        return len(unique)
+
+    def with_scratch_graph(self, graph: str, triples: Iterable[ox.Triple]) -> KnowledgeGraph:
+        """An in-memory copy of this graph plus ``triples`` in the named graph ``graph``.
+
+        For questions about something that must never enter the stored graph (a patient,
+        for example): the copy is queried like the original and then dropped.
+        """
+        scratch = KnowledgeGraph.__new__(KnowledgeGraph)
+        scratch.store_dir = None
+        scratch._store = ox.Store()
+        scratch._store.extend(self._store.quads_for_pattern(None, None, None, None))
+        node = ox.NamedNode(graph)
+        scratch._store.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
+        return scratch
+
     # ------------------------------------------------------------------ query
 
     def query(
@@ -174,16 +256,22 @@ class KnowledgeGraph:
         *,
         bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
         with_inferred: bool = True,
+        use_query_dataset: bool = False,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Run a SPARQL 1.1 query over the union of the content graphs.
 
         ``bindings`` binds variables (by name, without ``?``) to RDF terms inside the
         engine, so that parameter values are never pasted into the query text.
+        ``use_query_dataset`` lets the query's own FROM / FROM NAMED clauses choose the
+        graphs (pyoxigraph would otherwise override them); the caller checks that they
+        name graphs of this store.
         """
         substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+        graphs = None if use_query_dataset else self.content_graphs(with_inferred=with_inferred)
         return self._store.query(
             sparql,
-            default_graph=self.content_graphs(with_inferred=with_inferred) or None,
+            default_graph=graphs or None,
+            named_graphs=graphs or None,
             substitutions=substitutions or None,
         )
 

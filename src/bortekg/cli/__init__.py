@@ -61,3 +61,6 @@ def main(ctx: click.Context, store: Path | None) -> None:
 from bortekg.cli import core  # noqa: E402,F401
 from bortekg.cli import validate  # noqa: E402,F401
 from bortekg.cli import network  # noqa: E402,F401
+from bortekg.cli import reason  # noqa: E402,F401
+from bortekg.cli import assess  # noqa: E402,F401
+from bortekg.cli import cq, endpoint  # noqa: E402,F401

@@ -11,6 +11,7 @@ import click
 
 from bortekg import namespaces as ns
 from bortekg.cli import fail, main, open_graph, write_output
+from bortekg.cli.querying import endpoint_options, guarded, open_engine, timeout_option
 
 
 # --------------------------------------------------------------------------- stats
@@ -82,22 +83,25 @@ def describe_syntax_error(error: SyntaxError) -> str:
     help="table, csv, tsv, json or xml for SELECT/ASK; ttl, nt, jsonld or xml for CONSTRUCT/DESCRIBE.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@timeout_option
+@endpoint_options
 @click.pass_context
-def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None) -> None:
-    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph."""
+def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, timeout: float,
+          endpoint: str | None, user: str | None) -> None:
+    """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph.
+
+    SERVICE, LOAD, updates and FROM clauses that name anything but the store's graphs are
+    refused before the query runs.
+    """
+    from bortekg.engines import run_query
     from bortekg.results import ALL_FORMATS, format_results
 
     if fmt not in ALL_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of: {', '.join(ALL_FORMATS)}")
     text = _read_query(query_file)
-    kg = open_graph(ctx)
-    try:
-        results = kg.query(text)
-        data = format_results(results, fmt)
-    except SyntaxError as error:
-        fail(f"invalid SPARQL in {query_file}: {describe_syntax_error(error)}")
-    except ValueError as error:
-        fail(str(error))
+    engine = open_engine(ctx, endpoint, user, timeout)
+    results = guarded(query_file, lambda: run_query(engine, text, timeout=timeout))
+    data = guarded(query_file, lambda: format_results(results, fmt))
     write_output(data, output)
 
 

@@ -1,0 +1,89 @@
+"""The competency questions: cq list, cq show, cq run."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import click
+
+from bortekg.cli import fail, main, write_output
+from bortekg.cli.querying import endpoint_options, guarded, open_engine, timeout_option
+
+
+@main.group()
+def cq() -> None:
+    """The clinical competency questions the graph answers."""
+
+
+def _question(question_id: str):
+    from bortekg.catalogue import CatalogueError, UnknownQuestionError, get_question
+
+    try:
+        return get_question(question_id)
+    except (UnknownQuestionError, CatalogueError) as error:
+        fail(str(error))
+
+
+@cq.command("list")
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human", show_default=True)
+def list_questions(fmt: str) -> None:
+    """Every question: its id, title and the clinical question it answers."""
+    from bortekg.catalogue import CatalogueError, load_catalogue
+
+    try:
+        questions = load_catalogue()
+    except CatalogueError as error:
+        fail(str(error))
+    if fmt == "json":
+        rows = [{"id": q.id, "title": q.title, "question": q.question,
+                 "params": [p.name for p in q.params]} for q in questions]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for q in questions:
+        click.echo(f"{q.id}  {q.title}")
+        click.echo(textwrap.fill(q.question, width=100, initial_indent="    ", subsequent_indent="    "))
+    click.echo(f"({len(questions)} questions; bortekg cq show ID for the SPARQL, bortekg cq run ID to answer)")
+
+
+@cq.command()
+@click.argument("question_id", metavar="ID")
+def show(question_id: str) -> None:
+    """The question ID asks, its sources and parameters, and its SPARQL."""
+    q = _question(question_id)
+    click.echo(f"{q.id}: {q.title}")
+    click.echo(textwrap.fill(q.question, width=100))
+    click.echo(f"sources: {', '.join(q.sources)}")
+    for param in q.params:
+        click.echo(f"parameter {param.name} ({param.datatype}): {param.description}")
+    click.echo("\n" + q.body.strip())
+
+
+@cq.command()
+@click.argument("question_id", metavar="ID")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="A value for one of the question's parameters (repeat for several).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
+              default="table", show_default=True)
+@timeout_option
+@endpoint_options
+@click.pass_context
+def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str, timeout: float,
+        endpoint: str | None, user: str | None) -> None:
+    """Answer the question ID (on the embedded store, or on a server with --endpoint)."""
+    from bortekg.engines import run_query
+    from bortekg.results import format_results
+
+    q = _question(question_id)
+    values: dict[str, str] = {}
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            fail(f"--param {item!r}: write NAME=VALUE, for example --param grade=2")
+        if name.strip() in values:
+            fail(f"--param {name.strip()} is given twice")
+        values[name.strip()] = value
+    bindings = guarded(q.id, lambda: q.bindings(values))
+    engine = open_engine(ctx, endpoint, user, timeout)
+    results = guarded(q.id, lambda: run_query(engine, q.sparql, bindings=bindings, timeout=timeout))
+    write_output(format_results(results, fmt), None)

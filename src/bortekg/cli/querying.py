@@ -1,0 +1,81 @@
+"""Options and error handling shared by the commands that run queries (query, cq run, load)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+
+from bortekg.cli import fail, open_graph
+
+T = TypeVar("T")
+
+PASSWORD_VARIABLE = "BORTEKG_ENDPOINT_PASSWORD"
+
+
+def endpoint_options(command: Callable) -> Callable:
+    """--endpoint and --user: run against a SPARQL server instead of the embedded store."""
+    command = click.option(
+        "--user",
+        envvar="BORTEKG_ENDPOINT_USER",
+        help=f"User name for a server that asks for one (the password comes from {PASSWORD_VARIABLE}).",
+    )(command)
+    return click.option(
+        "--endpoint",
+        envvar="BORTEKG_ENDPOINT",
+        metavar="URL",
+        help="A SPARQL 1.1 query endpoint to run on instead of the embedded store.",
+    )(command)
+
+
+def timeout_option(command: Callable) -> Callable:
+    from bortekg.engines import DEFAULT_TIMEOUT
+
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        metavar="SECONDS",
+        help="Stop the query after this many seconds (exit 2).",
+    )(command)
+
+
+def make_endpoint(url: str, user: str | None, timeout: float):
+    from bortekg.endpoint import Endpoint, EndpointError
+
+    try:
+        return Endpoint(url, user=user, password=os.environ.get(PASSWORD_VARIABLE),
+                        request_timeout=timeout)
+    except EndpointError as error:
+        fail(str(error))
+
+
+def open_engine(ctx: click.Context, endpoint: str | None, user: str | None, timeout: float):
+    """The engine a query runs on: the embedded store, or the server at ``endpoint``."""
+    from bortekg.engines import EmbeddedEngine, RemoteEngine
+
+    if endpoint:
+        return RemoteEngine(make_endpoint(endpoint, user, timeout))
+    return EmbeddedEngine(open_graph(ctx))
+
+
+def guarded(what: str, action: Callable[[], T]) -> T:
+    """Run ``action``; turn every refusal or failure of the read path into a message and exit 2."""
+    from bortekg.cli.core import describe_syntax_error
+    from bortekg.engines import QueryError  # EndpointError is one too
+    from bortekg.safety import UnsafeQueryError
+    from bortekg.worker import QueryTimeout, WorkerCrash
+
+    try:
+        return action()
+    except UnsafeQueryError as error:
+        fail(f"query refused ({what}): {error}")
+    except SyntaxError as error:
+        fail(f"invalid SPARQL in {what}: {describe_syntax_error(error)}")
+    except (QueryTimeout, WorkerCrash, QueryError, ValueError) as error:
+        # ValueError: bad parameters, a malformed catalogue file, a query with nothing to
+        # bind parameters in, a result format that does not fit the answer
+        fail(str(error))

@@ -1,0 +1,233 @@
+"""The patient document: JSON validated against the packaged schema, terms resolved against
+the graph, and the patient as a temporary RDF individual."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from bortekg import namespaces as ns
+from bortekg.store import KnowledgeGraph
+from bortekg.terms import AmbiguousTermError, NameIndex, UnknownTermError, resolve
+
+#: The named graph and IRIs of the patient in the scratch copy of the graph.
+GRAPH_PATIENT = ns.BASE + "graph/patient"
+PATIENT = ns.BASE + "patient/assessed"
+
+#: Input values and the graph terms they stand for.
+ROUTES = {"intravenous": ns.BKG + "route-intravenous", "subcutaneous": ns.BKG + "route-subcutaneous"}
+SCHEDULES = {"twice-weekly": ns.BKG + "schedule-twice-weekly", "weekly": ns.BKG + "schedule-weekly"}
+DRUG = ns.BKE + "bortezomib"
+NEUROPATHY = ns.BKE + "bipn"
+FEATURE_FLAGS = {
+    "pain": ns.BKE + "neuropathic-pain",
+    "motor_involvement": ns.BKE + "prominent-motor-involvement",
+    "worsening_after_stop": ns.BKE + "worsening-after-withdrawal",
+}
+
+
+class PatientDocumentError(ValueError):
+    """The patient document is not valid: one message per problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term of the patient document and the graph node it names."""
+
+    text: str
+    iri: str
+    label: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"input": self.text, "curie": ns.curie(self.iri), "label": self.label}
+
+
+@dataclass
+class Patient:
+    id: str | None = None
+    age: float | None = None
+    sex: str | None = None
+    diagnosis: Term | None = None
+    dose_mg_m2: float | None = None
+    route: str | None = None
+    schedule: str | None = None
+    cycle: int | None = None
+    status: str | None = None
+    grade: int | None = None
+    flags: dict[str, bool] = field(default_factory=dict)
+    findings: list[Term] = field(default_factory=list)
+    comorbidities: list[Term] = field(default_factory=list)
+    medications: list[Term] = field(default_factory=list)
+
+    def features(self) -> list[str]:
+        """The IRIs of the patient's clinical features (findings and flagged features)."""
+        found = [t.iri for t in self.findings]
+        found += [iri for flag, iri in FEATURE_FLAGS.items() if self.flags.get(flag)]
+        return list(dict.fromkeys(found))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "age": self.age,
+            "sex": self.sex,
+            "diagnosis": self.diagnosis.as_dict() if self.diagnosis else None,
+            "bortezomib": {"dose_mg_m2": self.dose_mg_m2, "route": self.route, "schedule": self.schedule,
+                           "cycle": self.cycle, "status": self.status},
+            "neuropathy": {"grade": self.grade, **self.flags} if self.grade is not None else None,
+            "findings": [t.as_dict() for t in self.findings],
+            "comorbidities": [t.as_dict() for t in self.comorbidities],
+            "medications": [t.as_dict() for t in self.medications],
+        }
+
+
+@cache
+def patient_schema() -> dict[str, Any]:
+    """The JSON Schema of the patient document, as shipped with the package."""
+    text = resources.files("bortekg.clinical").joinpath("patient.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def read_patient_file(path: Path) -> dict[str, Any]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PatientDocumentError(source, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise PatientDocumentError(source, [f"cannot read the file: {error}"]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise PatientDocumentError(
+            source, [f"line {error.lineno}, column {error.colno}: invalid JSON: {error.msg}"]
+        ) from None
+    return data
+
+
+def validation_problems(data: Any) -> list[str]:
+    """Every way ``data`` breaks the schema, one message each, in document order."""
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(patient_schema())
+    problems = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = _path_text(error.absolute_path)
+        problems.append(f"{where}: {error.message}" if where else error.message)
+    return problems
+
+
+def _path_text(path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Patient:
+    """Validate ``data`` and resolve its terms; raise PatientDocumentError listing every problem."""
+    problems = validation_problems(data)
+    if problems:
+        raise PatientDocumentError(source, problems)
+    index = NameIndex.build(kg)
+    labels = _labels(kg)
+
+    def term(text: str, where: str) -> Term | None:
+        try:
+            iri = resolve(kg, text, index)
+        except (UnknownTermError, AmbiguousTermError) as error:
+            problems.append(f"{where}: {error}")
+            return None
+        return Term(text, iri, labels.get(iri, ns.curie(iri)))
+
+    def terms(key: str) -> list[Term]:
+        found = [term(text, f"{key}[{n}]") for n, text in enumerate(data.get(key, []))]
+        return [t for t in found if t is not None]
+
+    bortezomib = data.get("bortezomib", {})
+    neuropathy = data.get("neuropathy")
+    patient = Patient(
+        id=data.get("id"),
+        age=data.get("age"),
+        sex=data.get("sex"),
+        diagnosis=term(data["diagnosis"], "diagnosis") if "diagnosis" in data else None,
+        dose_mg_m2=bortezomib.get("dose_mg_m2"),
+        route=bortezomib.get("route"),
+        schedule=bortezomib.get("schedule"),
+        cycle=bortezomib.get("cycle"),
+        status=bortezomib.get("status"),
+        grade=neuropathy["grade"] if neuropathy else None,
+        flags={k: v for k, v in (neuropathy or {}).items() if k in FEATURE_FLAGS},
+        findings=terms("findings"),
+        comorbidities=terms("comorbidities"),
+        medications=terms("medications"),
+    )
+    if problems:
+        raise PatientDocumentError(source, problems)
+    return patient
+
+
+def _labels(kg: KnowledgeGraph) -> dict[str, str]:
+    rows = kg.query("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    return {row["s"].value: row["l"].value for row in rows if isinstance(row["s"], ox.NamedNode)}
+
+
+def patient_triples(patient: Patient) -> list[ox.Triple]:
+    """The patient as RDF: a patient case with its regimen and its neuropathy."""
+    node = ox.NamedNode(PATIENT)
+    regimen = ox.NamedNode(PATIENT + "-regimen")
+    neuropathy = ox.NamedNode(PATIENT + "-neuropathy")
+
+    def iri(value: str) -> ox.NamedNode:
+        return ox.NamedNode(value)
+
+    def bkg(name: str) -> ox.NamedNode:
+        return ox.NamedNode(ns.BKG + name)
+
+    rdf_type = ox.NamedNode(ns.RDF + "type")
+    triples = [
+        ox.Triple(node, rdf_type, bkg("PatientCase")),
+        ox.Triple(node, ox.NamedNode(ns.RDFS + "label"), ox.Literal(f"patient {patient.id or 'assessed'}")),
+        ox.Triple(node, bkg("receivedDrug"), iri(DRUG)),
+        ox.Triple(node, bkg("regimen"), regimen),
+        ox.Triple(regimen, rdf_type, bkg("DosingRegimen")),
+        ox.Triple(regimen, bkg("drug"), iri(DRUG)),
+    ]
+    if patient.age is not None:
+        triples.append(ox.Triple(node, bkg("ageYears"), ox.Literal(str(patient.age), datatype=ox.NamedNode(ns.XSD + "decimal"))))
+    if patient.sex is not None:
+        triples.append(ox.Triple(node, bkg("sex"), ox.Literal(patient.sex)))
+    for disease in ([patient.diagnosis] if patient.diagnosis else []) + patient.comorbidities:
+        triples.append(ox.Triple(node, bkg("hasDiagnosis"), iri(disease.iri)))
+    for medication in patient.medications:
+        triples.append(ox.Triple(node, bkg("takesMedication"), iri(medication.iri)))
+    for feature in patient.features():
+        triples.append(ox.Triple(node, bkg("hasFeature"), iri(feature)))
+    if patient.dose_mg_m2 is not None:
+        triples.append(ox.Triple(regimen, bkg("dose"), ox.Literal(str(patient.dose_mg_m2), datatype=ox.NamedNode(ns.XSD + "decimal"))))
+        triples.append(ox.Triple(regimen, bkg("doseUnit"), bkg("unit-mg-per-m2")))
+    if patient.route:
+        triples.append(ox.Triple(regimen, bkg("route"), iri(ROUTES[patient.route])))
+    if patient.schedule:
+        triples.append(ox.Triple(regimen, bkg("schedule"), iri(SCHEDULES[patient.schedule])))
+    if patient.grade is not None:
+        triples += [
+            ox.Triple(node, bkg("hasFeature"), iri(NEUROPATHY)),
+            ox.Triple(node, bkg("hasToxicity"), neuropathy),
+            ox.Triple(neuropathy, rdf_type, bkg("ToxicityObservation")),
+            ox.Triple(neuropathy, bkg("adverseEffect"), iri(NEUROPATHY)),
+            ox.Triple(neuropathy, bkg("grade"), ox.Literal(str(patient.grade), datatype=ox.NamedNode(ns.XSD + "integer"))),
+        ]
+        if "pain" in patient.flags:
+            triples.append(ox.Triple(neuropathy, bkg("painPresent"), ox.Literal("true" if patient.flags["pain"] else "false", datatype=ox.NamedNode(ns.XSD + "boolean"))))
+    return triples

@@ -1,0 +1,103 @@
+"""Run a read-only query, checked and time-limited, on the embedded store or on a SPARQL server.
+
+``run_query`` is the one read path: it checks the query (``bortekg.safety``), binds any
+parameters as a VALUES block of typed terms (``bortekg.binding``), runs it in a child process
+that is stopped at the deadline (``bortekg.worker``), and returns pyoxigraph results. Both
+engines hand back the same serialised forms, so the embedded store and a server answer
+through the same code.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, Union
+
+import pyoxigraph as ox
+
+from bortekg.binding import bind_values
+from bortekg.safety import QueryShape, check_query
+from bortekg.store import KnowledgeGraph
+from bortekg.worker import TaskFailed, run_forked
+
+if TYPE_CHECKING:
+    from bortekg.endpoint import Endpoint
+
+#: What a query returns: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
+Result = Union[ox.QuerySolutions, ox.QueryBoolean, list[ox.Triple]]
+
+DEFAULT_TIMEOUT = 30.0
+
+_SOLUTIONS, _GRAPH = b"S", b"G"
+
+
+class QueryError(RuntimeError):
+    """The engine could not answer (an evaluation error, or a server that failed)."""
+
+
+class Engine(Protocol):
+    def graph_names(self) -> frozenset[str]:
+        """The graph names a FROM or FROM NAMED clause may use."""
+
+    def execute(self, sparql: str, shape: QueryShape) -> bytes:
+        """Run the (already checked) query; return tagged serialised results."""
+
+
+class EmbeddedEngine:
+    """The pyoxigraph store of a KnowledgeGraph."""
+
+    def __init__(self, kg: KnowledgeGraph) -> None:
+        self.kg = kg
+
+    def graph_names(self) -> frozenset[str]:
+        return frozenset(graph.value for graph in self.kg.content_graphs())
+
+    def execute(self, sparql: str, shape: QueryShape) -> bytes:
+        results = self.kg.query(sparql, use_query_dataset=bool(shape.dataset))
+        if isinstance(results, ox.QueryTriples):
+            return _GRAPH + ox.serialize(results, None, ox.RdfFormat.N_TRIPLES)
+        return _SOLUTIONS + results.serialize(format=ox.QueryResultsFormat.JSON)
+
+
+class RemoteEngine:
+    """A SPARQL 1.1 server reached over the SPARQL Protocol.
+
+    The dataset of a query is the content graphs named by the manifest that ``bortekg load``
+    writes; a server loaded some other way is queried over its own default dataset.
+    """
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self._graphs: frozenset[str] | None = None
+
+    def graph_names(self) -> frozenset[str]:
+        if self._graphs is None:
+            self._graphs = frozenset(self.endpoint.content_graphs())
+        return self._graphs
+
+    def execute(self, sparql: str, shape: QueryShape) -> bytes:
+        dataset = None if shape.dataset else sorted(self.graph_names())
+        body = self.endpoint.select(sparql, form=shape.form, dataset=dataset)
+        return (_GRAPH if shape.returns_graph else _SOLUTIONS) + body
+
+
+def run_query(
+    engine: Engine,
+    sparql: str,
+    *,
+    bindings: dict[str, ox.NamedNode | ox.Literal] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Result:
+    """Check, bind, run with a time limit, and return the results.
+
+    Raises UnsafeQueryError (refused before running), BindingError, SyntaxError, QueryTimeout,
+    WorkerCrash or QueryError.
+    """
+    text = bind_values(sparql, bindings or {})
+    shape = check_query(text, engine.graph_names())
+    try:
+        payload = run_forked(lambda: engine.execute(text, shape), timeout)
+    except TaskFailed as error:
+        raise QueryError(str(error)) from None
+    kind, body = payload[:1], payload[1:]
+    if kind == _GRAPH:
+        return [quad.triple for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES)]
+    return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)

@@ -1,0 +1,311 @@
+"""bortekg reason: HermiT classification and realisation, the BIPN form classes, explanations,
+time limits and temporary files, and the OWL 2 RL fallback without Java."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from bortekg import KnowledgeGraph
+from bortekg import namespaces as ns
+from bortekg.cli import main
+from bortekg.reason import ReasonerError, ReasonerTimeoutError, reason
+from bortekg.reason.hermit import run_hermit
+
+from conftest import select_rows
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reason"
+needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="HermiT needs a Java runtime")
+
+#: Every published case in the knowledge base and the form(s) its source attributes to it.
+CASES = ["case004-patient", "case-xu", "case-mauermann", "case-ravaglia-series-patient",
+         "case-jeter-kang", "case-saifee", "case-schmitt"]
+
+FORMS_BY_CLASS = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+SELECT ?case ?form WHERE { ?case a ?cls . ?cls bkg:suggestsForm ?form }
+"""
+ATTRIBUTED = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+SELECT ?case ?form WHERE { ?case bkg:attributedForm ?form }
+"""
+
+
+def triples_of(path: Path) -> list[ox.Triple]:
+    return list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+@pytest.fixture(scope="module")
+def reasoned() -> KnowledgeGraph:
+    """A graph of its own (reasoning writes its inferred graph), reasoned once with HermiT."""
+    if shutil.which("java") is None:
+        pytest.skip("HermiT needs a Java runtime")
+    kg = KnowledgeGraph()
+    report = reason(kg)
+    assert report.ok, report
+    return kg
+
+
+@pytest.mark.java
+def test_the_published_cases_are_all_in_the_knowledge_base(reasoned: KnowledgeGraph) -> None:
+    rows = select_rows(reasoned, "PREFIX bkg: <https://w3id.org/bortekg/> "
+                                 "SELECT DISTINCT ?case WHERE { ?case bkg:attributedForm ?form }")
+    assert sorted(ns.curie(r["case"]) for r in rows) == sorted(f"bke:{c}" for c in CASES)
+
+
+@pytest.mark.java
+@pytest.mark.parametrize("case", CASES)
+def test_hermit_classifies_each_published_case_as_its_source_does(reasoned: KnowledgeGraph, case: str) -> None:
+    node = ox.NamedNode(ns.BKE + case)
+    inferred = {r["form"] for r in select_rows(reasoned, FORMS_BY_CLASS, case=node)}
+    attributed = {r["form"] for r in select_rows(reasoned, ATTRIBUTED, case=node)}
+    assert attributed, f"{case} has no attributed form"
+    assert inferred == attributed
+
+
+@pytest.mark.java
+def test_inferred_triples_are_in_their_graph_and_exported_with_inferred(reasoned: KnowledgeGraph) -> None:
+    inferred_graph = ox.NamedNode(ns.GRAPH_INFERRED)
+    assert inferred_graph in reasoned.content_graphs()
+    membership = ox.Triple(ox.NamedNode(ns.BKE + "case-xu"), ox.NamedNode(ns.RDF + "type"),
+                           ox.NamedNode(ns.BKG + "SuspectedImmuneMediatedBipnCase"))
+    in_graph = list(reasoned.store.quads_for_pattern(membership.subject, membership.predicate,
+                                                     membership.object, inferred_graph))
+    assert in_graph
+    assert membership in reasoned.triples(with_inferred=True)
+    assert membership not in reasoned.triples(with_inferred=False)
+    exported = reasoned.export("nq", with_inferred=True).decode()
+    assert f"<{ns.GRAPH_INFERRED}>" in exported and "SuspectedImmuneMediatedBipnCase" in exported
+    # an asserted triple is never repeated as inferred
+    asserted = ox.Triple(ox.NamedNode(ns.BKE + "pregabalin"), ox.NamedNode(ns.RDF + "type"),
+                         ox.NamedNode(ns.BKG + "Drug"))
+    assert not list(reasoned.store.quads_for_pattern(asserted.subject, asserted.predicate,
+                                                     asserted.object, inferred_graph))
+    # the class hierarchy is materialised: a drug is a biomedical entity
+    assert ox.Triple(asserted.subject, asserted.predicate, ox.NamedNode(ns.BKG + "BiomedicalEntity")) \
+        in reasoned.triples(with_inferred=True)
+
+
+@pytest.mark.java
+@needs_java
+def test_persistent_store_keeps_inferred_triples_for_export(tmp_path: Path) -> None:
+    store = tmp_path / "store"
+    assert run("--store", str(store), "reason").exit_code == 0
+    exported = run("--store", str(store), "export", "--format", "nt", "--with-inferred")
+    assert "SuspectedToxicBipnCase" in exported.stdout
+    plain = run("--store", str(store), "export", "--format", "nt")
+    assert "<https://w3id.org/bortekg/entity/case004-patient> " \
+           "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+           "<https://w3id.org/bortekg/SuspectedToxicBipnCase>" not in plain.stdout
+
+
+@pytest.mark.java
+@needs_java
+def test_inconsistency_is_explained_in_labels() -> None:
+    report = reason(KnowledgeGraph(), extra=triples_of(FIXTURES / "inconsistent.ttl"))
+    assert not report.consistent and not report.stored
+    [explanation] = report.explanations
+    assert explanation.complete
+    assert explanation.axioms == [
+        "pregabalin (bke:pregabalin) is a claim (bkg:Claim)",
+        "nothing is both biomedical entity (bkg:BiomedicalEntity) and claim (bkg:Claim)",
+        "pregabalin (bke:pregabalin) is a drug (bkg:Drug)",
+        "drug (bkg:Drug) is a kind of chemical entity (bkg:ChemicalEntity)",
+        "chemical entity (bkg:ChemicalEntity) is a kind of biomedical entity (bkg:BiomedicalEntity)",
+    ]
+    assert explanation.individuals == ["pregabalin (bke:pregabalin)"]
+    assert explanation.classes == ["biomedical entity (bkg:BiomedicalEntity)", "chemical entity (bkg:ChemicalEntity)",
+                                   "claim (bkg:Claim)", "drug (bkg:Drug)"]
+
+
+@pytest.mark.java
+@needs_java
+def test_unsatisfiable_class_is_explained() -> None:
+    report = reason(KnowledgeGraph(), extra=triples_of(FIXTURES / "unsatisfiable.ttl"))
+    assert report.consistent and report.unsatisfiable == [ns.BKG + "DrugClaim"]
+    [explanation] = report.explanations
+    assert explanation.problem.startswith("drug claim (bkg:DrugClaim) is unsatisfiable")
+    assert set(explanation.axioms) == {
+        "drug claim (bkg:DrugClaim) is a kind of claim (bkg:Claim)",
+        "drug claim (bkg:DrugClaim) is a kind of drug (bkg:Drug)",
+        "drug (bkg:Drug) is a kind of chemical entity (bkg:ChemicalEntity)",
+        "chemical entity (bkg:ChemicalEntity) is a kind of biomedical entity (bkg:BiomedicalEntity)",
+        "nothing is both biomedical entity (bkg:BiomedicalEntity) and claim (bkg:Claim)",
+    }
+    assert explanation.individuals == []
+
+
+@pytest.mark.java
+@needs_java
+def test_cli_reports_the_inconsistent_fixture_with_exit_1() -> None:
+    result = run("reason", str(FIXTURES / "inconsistent.ttl"), "--format", "json")
+    assert result.exit_code == 1, result.stderr
+    data = json.loads(result.stdout)
+    assert data["consistent"] is False and data["ok"] is False
+    assert data["explanations"][0]["individuals"] == ["pregabalin (bke:pregabalin)"]
+
+
+@pytest.mark.java
+@needs_java
+def test_cli_reason_human_output_lists_the_classified_cases() -> None:
+    result = run("reason")
+    assert result.exit_code == 0, result.stderr
+    assert "consistent: yes" in result.stdout and "unsatisfiable classes: none" in result.stdout
+    assert "suspected immune-mediated BIPN case (bkg:SuspectedImmuneMediatedBipnCase): 7 individual(s)" in result.stdout
+
+
+@pytest.mark.java
+@needs_java
+def test_imports_are_never_fetched() -> None:
+    """An owl:imports of an unreachable address: HermiT would fail to load it if it tried."""
+    report = reason(KnowledgeGraph(), extra=triples_of(FIXTURES / "imports.ttl"), timeout=60)
+    assert report.ok
+
+
+@pytest.fixture
+def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Temporary files go to a folder of the test's own, to see what a run leaves behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.mark.java
+@needs_java
+def test_time_limit_stops_the_reasoner_and_leaves_no_files(private_tmp: Path) -> None:
+    with pytest.raises(ReasonerTimeoutError, match="did not finish within 0.2 s"):
+        reason(KnowledgeGraph(), timeout=0.2)
+    assert list(private_tmp.iterdir()) == []
+
+
+@pytest.mark.java
+@needs_java
+def test_failed_run_leaves_no_files(private_tmp: Path) -> None:
+    with pytest.raises(ReasonerError, match="HermiT failed"):
+        run_hermit(b"<http://x/a> <http://x/b> broken .\n", ["-c"], timeout=60)
+    assert list(private_tmp.iterdir()) == []
+
+
+def test_cli_timeout_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    def too_slow(*args, **kwargs):
+        raise ReasonerTimeoutError(0.5)
+
+    monkeypatch.setattr("bortekg.reason.dl.run_hermit", too_slow)
+    result = run("reason", "--timeout", "0.5")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "did not finish within 0.5 s" in result.stderr and "--timeout" in result.stderr
+
+
+# ---------------------------------------------------------------- without Java
+
+
+@pytest.fixture
+def no_java(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+
+
+def test_without_java_dl_names_what_to_install(no_java) -> None:
+    result = run("reason")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "apt-get install default-jre-headless" in result.stderr
+    assert "--profile rl" in result.stderr
+
+
+def test_without_java_rl_profile_materialises(no_java) -> None:
+    result = run("reason", "--profile", "rl", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["profile"] == "rl" and data["consistent"] is True and data["inferred_triples"] > 500
+
+
+def test_rl_profile_writes_the_class_hierarchy_to_the_inferred_graph() -> None:
+    kg = KnowledgeGraph()
+    report = reason(kg, profile="rl")
+    assert report.ok and report.stored
+    entity = ox.Triple(ox.NamedNode(ns.BKE + "pregabalin"), ox.NamedNode(ns.RDF + "type"),
+                       ox.NamedNode(ns.BKG + "BiomedicalEntity"))
+    assert entity in kg.triples(with_inferred=True) and entity not in kg.triples(with_inferred=False)
+
+
+def test_rl_profile_finds_the_disjointness_clash(no_java) -> None:
+    result = run("reason", "--profile", "rl", str(FIXTURES / "inconsistent.ttl"))
+    assert result.exit_code == 1
+    assert "pregabalin (bke:pregabalin) is a claim (bkg:Claim)" in result.stdout
+    assert "nothing is both biomedical entity (bkg:BiomedicalEntity) and claim (bkg:Claim)" in result.stdout
+
+
+# ---------------------------------------------------------------- input files
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("facts.rdf", "<rdf:RDF/>", "unsupported file type .rdf"),
+    ("broken.ttl", "@prefix bkg: <https://w3id.org/bortekg/> .\nbkg:a bkg:b", "broken.ttl: invalid Turtle"),
+])
+def test_reason_rejects_bad_files(tmp_path: Path, name: str, content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    result = run("reason", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert message in result.stderr
+
+
+def test_reason_reports_a_missing_file(tmp_path: Path) -> None:
+    result = run("reason", str(tmp_path / "missing.ttl"))
+    assert result.exit_code == 2 and "missing.ttl: file not found" in result.stderr
+
+
+def test_unknown_profile_is_refused() -> None:
+    with pytest.raises(ValueError, match="choose one of: dl, rl"):
+        reason(KnowledgeGraph(), profile="el")
+
+
+FEATURES = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+SELECT ?case ?feature WHERE { ?case bkg:hasFeature ?feature }
+"""
+FORM_CLASSES = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+SELECT ?case ?cls WHERE { ?case a ?cls . ?cls bkg:suggestsForm ?form }
+"""
+
+
+@pytest.mark.java
+@pytest.mark.parametrize("case", CASES)
+def test_the_patient_module_classifies_like_the_whole_graph(reasoned: KnowledgeGraph, case: str) -> None:
+    """assess classifies one patient against a module of the graph; for every published case
+    that module gives exactly the classes that reasoning over the whole graph gives."""
+    from bortekg.clinical import FormClassifier
+
+    node = ox.NamedNode(ns.BKE + case)
+    features = [r["feature"] for r in select_rows(reasoned, FEATURES, case=node)]
+    whole_graph = {r["cls"] for r in select_rows(reasoned, FORM_CLASSES, case=node)}
+    module = FormClassifier(reasoned).classify(ns.BASE + "patient/test", features, timeout=60)
+    assert module.done and set(module.classes) == whole_graph
+
+
+@pytest.mark.java
+@needs_java
+def test_inconsistency_inside_the_curated_graph_is_explained_too() -> None:
+    """No new facts to start from (a curator's edit of the knowledge base itself): the search
+    starts from the clash the OWL 2 RL rules find."""
+    kg = KnowledgeGraph()
+    for triple in triples_of(FIXTURES / "inconsistent.ttl"):  # test set-up: an edit of the kb graph
+        kg.store.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(ns.GRAPH_KB)))
+    report = reason(kg, timeout=120)
+    assert not report.consistent
+    [explanation] = report.explanations
+    assert explanation.complete and len(explanation.axioms) == 5
+    assert "pregabalin (bke:pregabalin) is a claim (bkg:Claim)" in explanation.axioms
