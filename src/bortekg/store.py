@@ -10,9 +10,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,6 +39,44 @@ DATASET_FORMATS = ("nq", "trig")
 _META = ox.NamedNode(ns.GRAPH_META)
 _FINGERPRINT = ox.NamedNode(ns.BKG + "bundleFingerprint")
 _STORE_NODE = ox.NamedNode(ns.BASE + "store")
+
+# Provenance of accepted submissions, kept in the meta graph (the store's bookkeeping).
+_RDF_TYPE = ox.NamedNode(ns.RDF + "type")
+_PROV_ENTITY = ox.NamedNode(ns.PROV + "Entity")
+_IDENTIFIER = ox.NamedNode(ns.DCTERMS + "identifier")
+_GENERATED_AT = ox.NamedNode(ns.PROV + "generatedAtTime")
+_STATED_SOURCE = ox.NamedNode(ns.DCTERMS + "source")
+_SUBMITTER = ox.NamedNode(ns.DCTERMS + "creator")
+_FILE_NAME = ox.NamedNode(ns.BKG + "submittedFileName")
+_FILE_SHA256 = ox.NamedNode(ns.BKG + "submittedFileSha256")
+_TRIPLE_COUNT = ox.NamedNode(ns.BKG + "submittedTripleCount")
+_XSD_DATETIME = ox.NamedNode(ns.XSD + "dateTime")
+_SUBMISSION_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    """An accepted submission: its named graph and its provenance."""
+
+    id: str
+    graph: str
+    submitted_at: str
+    file_name: str
+    sha256: str
+    source: str
+    submitter: str | None
+    triples: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class UnknownSubmissionError(LookupError):
+    """No accepted submission has this identifier."""
+
+
+class DuplicateSubmissionError(ValueError):
+    """The same file (by SHA-256) was already accepted."""
 
 
 def bundle_fingerprint() -> str:
@@ -127,10 +168,13 @@ class KnowledgeGraph:
             return
         # Replace the curated layers; submissions and inferred graphs stay. The fingerprint
         # is written last, so an interrupted reload is simply redone on the next open.
-        for graph in (ns.GRAPH_ONTOLOGY, ns.GRAPH_KB, ns.GRAPH_META):
+        # The meta graph keeps the submissions' provenance: only the fingerprint is replaced.
+        for graph in (ns.GRAPH_ONTOLOGY, ns.GRAPH_KB):
             node = ox.NamedNode(graph)
             if self._store.contains_named_graph(node):
                 self._store.remove_graph(node)
+        for quad in list(self._store.quads_for_pattern(_STORE_NODE, _FINGERPRINT, None, _META)):
+            self._store.remove(quad)
         try:
             self._store.load(bundle_nquads(fingerprint), ox.RdfFormat.N_QUADS)
         except SyntaxError:
@@ -230,6 +274,101 @@ class KnowledgeGraph:
             named_graphs=graphs or None,
             substitutions=substitutions or None,
         )
+
+    # ------------------------------------------------------------------ submissions
+
+    def add_submission(
+        self,
+        triples: Iterable[ox.Triple],
+        *,
+        file_name: str,
+        sha256: str,
+        source: str,
+        submitter: str | None = None,
+    ) -> SubmissionRecord:
+        """Store already validated triples as a submission graph of their own, with their
+        provenance, in one transaction: on any failure the store is left as it was.
+
+        Validation is the caller's job (``bortekg.validate.validate_and_add``).
+        """
+        for record in self.submissions():
+            if record.sha256 == sha256:
+                raise DuplicateSubmissionError(
+                    f"{file_name} was already added as submission {record.id} "
+                    f"on {record.submitted_at}; retract it first to replace it"
+                )
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        submission_id = f"{now:%Y%m%dT%H%M%SZ}-{sha256[:8]}"
+        graph = ox.NamedNode(ns.GRAPH_SUBMISSION_PREFIX + submission_id)
+        triples = list(triples)
+        record = SubmissionRecord(
+            id=submission_id,
+            graph=graph.value,
+            submitted_at=now.isoformat().replace("+00:00", "Z"),
+            file_name=file_name,
+            sha256=sha256,
+            source=source,
+            submitter=submitter,
+            triples=len(triples),
+        )
+        # One extend is one transaction: the triples and their provenance land together or not at all.
+        self._store.extend(self._submission_quads(triples, graph, record))
+        self._store.flush()
+        return record
+
+    @staticmethod
+    def _submission_quads(
+        triples: list[ox.Triple], graph: ox.NamedNode, record: SubmissionRecord
+    ) -> Iterator[ox.Quad]:
+        for triple in triples:
+            yield ox.Quad(triple.subject, triple.predicate, triple.object, graph)
+        provenance = [
+            (_RDF_TYPE, _PROV_ENTITY),
+            (_IDENTIFIER, ox.Literal(record.id)),
+            (_GENERATED_AT, ox.Literal(record.submitted_at, datatype=_XSD_DATETIME)),
+            (_FILE_NAME, ox.Literal(record.file_name)),
+            (_FILE_SHA256, ox.Literal(record.sha256)),
+            (_STATED_SOURCE, ox.Literal(record.source)),
+            (_TRIPLE_COUNT, ox.Literal(record.triples)),
+        ]
+        if record.submitter:
+            provenance.append((_SUBMITTER, ox.Literal(record.submitter)))
+        for predicate, value in provenance:
+            yield ox.Quad(graph, predicate, value, _META)
+
+    def submissions(self) -> list[SubmissionRecord]:
+        """Every accepted submission, oldest first."""
+        records = []
+        for quad in self._store.quads_for_pattern(None, _IDENTIFIER, None, _META):
+            graph = quad.subject
+            values = {q.predicate: q.object.value for q in self._store.quads_for_pattern(graph, None, None, _META)}
+            records.append(SubmissionRecord(
+                id=quad.object.value,
+                graph=graph.value,
+                submitted_at=values.get(_GENERATED_AT, ""),
+                file_name=values.get(_FILE_NAME, ""),
+                sha256=values.get(_FILE_SHA256, ""),
+                source=values.get(_STATED_SOURCE, ""),
+                submitter=values.get(_SUBMITTER),
+                triples=int(values.get(_TRIPLE_COUNT, "0")),
+            ))
+        return sorted(records, key=lambda r: (r.submitted_at, r.id))
+
+    def retract(self, submission_id: str) -> SubmissionRecord:
+        """Remove exactly one submission: its graph and its provenance, in one transaction."""
+        record = next((r for r in self.submissions() if r.id == submission_id), None)
+        if record is None or not _SUBMISSION_ID.fullmatch(record.id):
+            known = ", ".join(r.id for r in self.submissions()) or "none"
+            raise UnknownSubmissionError(
+                f"no submission {submission_id!r} in this store (accepted submissions: {known}; "
+                "list them with: bortekg submissions)"
+            )
+        graph = ox.NamedNode(record.graph)
+        self._store.update(
+            f"DROP SILENT GRAPH {graph} ; DELETE WHERE {{ GRAPH {_META} {{ {graph} ?p ?o }} }}"
+        )
+        self._store.flush()
+        return record
 
     # ------------------------------------------------------------------ export
 

@@ -59,6 +59,7 @@ def main(ctx: click.Context, store: Path | None) -> None:
 
 # Command modules register themselves on ``main`` when imported.
 from bortekg.cli import core  # noqa: E402,F401
+from bortekg.cli import validate  # noqa: E402,F401
 from bortekg.cli import network  # noqa: E402,F401
 from bortekg.cli import reason  # noqa: E402,F401
 from bortekg.cli import assess  # noqa: E402,F401

@@ -1,0 +1,24 @@
+"""Read submitted RDF files safely into a scratch structure, never into the store."""
+
+from bortekg.ingest.problems import IngestError, Problem
+from bortekg.ingest.reader import (
+    DEFAULT_MAX_BYTES,
+    EXTENSIONS,
+    INPUT_FORMATS,
+    Submission,
+    format_for,
+    parse_submission,
+    read_submission,
+)
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "EXTENSIONS",
+    "INPUT_FORMATS",
+    "IngestError",
+    "Problem",
+    "Submission",
+    "format_for",
+    "parse_submission",
+    "read_submission",
+]
