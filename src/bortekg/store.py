@@ -23,8 +23,8 @@ import pyoxigraph as ox
 from bortekg import namespaces as ns
 from bortekg import resources
 
-#: Export formats by their command-line name.
-EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
+#: The RDF formats bortekg reads and writes, by their command-line name.
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "nq": ox.RdfFormat.N_QUADS,
@@ -32,6 +32,7 @@ EXPORT_FORMATS: dict[str, ox.RdfFormat] = {
     "jsonld": ox.RdfFormat.JSON_LD,
     "xml": ox.RdfFormat.RDF_XML,
 }
+EXPORT_FORMATS = RDF_FORMATS
 
 #: The export formats that keep the named graphs; the others write the union of the graphs.
 DATASET_FORMATS = ("nq", "trig")

@@ -35,16 +35,10 @@ from bortekg.ingest.problems import (
     Problem,
     line_at,
 )
+from bortekg.store import RDF_FORMATS
 
-#: Input formats by their command-line name.
-INPUT_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
+#: Input formats by their command-line name: the formats the store writes.
+INPUT_FORMATS: dict[str, ox.RdfFormat] = RDF_FORMATS
 
 #: File extensions and the input format they imply.
 EXTENSIONS: dict[str, str] = {
