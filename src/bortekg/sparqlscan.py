@@ -99,7 +99,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 def unescape_codepoints(text: str) -> str:
-    """Replace ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes by their characters.
+    """Replace the \\u escapes (four hex digits) and \\U escapes (eight hex digits) by their characters.
 
     SPARQL 1.1 lets an engine apply this to the whole query text before parsing; some
     engines do, others only inside IRIs and strings, so a check must look at both readings.
