@@ -26,15 +26,21 @@ def questions(folder: Path | None) -> list[CompetencyQuestion]:
 
 
 def cases(kg, folder: Path | None) -> list[tuple[str, str]]:
-    """(name, SPARQL) for every question unbound, and for each parameterised question also
-    bound to the values of its first unbound answer row (as a user asking about one case)."""
+    """(name, SPARQL) for every question as a user can ask it: unbound unless a parameter is
+    required, and for each parameterised question also bound to its header's examples, or to the
+    values of its first unbound answer row (as a user asking about one case)."""
     from bortekg.binding import bind_values
 
     found = []
     for q in questions(folder):
-        found.append((q.id, q.sparql))
+        if not q.required:
+            found.append((q.id, q.sparql))
         names = [p.name for p in q.params]
         if not names:
+            continue
+        if q.examples:
+            bound = ", ".join(f"{name}={value}" for name, value in q.examples)
+            found.append((f"{q.id} [{bound}]", bind_values(q.sparql, q.example_bindings())))
             continue
         results = kg.query(q.sparql)
         if not set(names) <= {v.value for v in results.variables}:

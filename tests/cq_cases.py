@@ -1,5 +1,6 @@
 """Every competency question to run on several engines: the packaged catalogue and the test fixtures,
-each unbound and, when it has parameters, bound to values taken from its own unbound answer."""
+each unbound (a required parameter is the product's rule, not SPARQL's: its query runs unbound too)
+and, when it has parameters, bound to its examples or to values taken from its own unbound answer."""
 
 from __future__ import annotations
 
@@ -25,11 +26,14 @@ def question_params() -> list:
 
 
 def sample_bindings(kg: KnowledgeGraph, question: CompetencyQuestion) -> dict[str, ox.NamedNode | ox.Literal]:
-    """Values for the question's parameters from the first unbound answer row that has them all
-    (empty when it has no parameters, or when they are not among the answer's columns)."""
+    """Values for the question's parameters: its header's examples when it has them, else the first
+    unbound answer row that has them all (empty when it has no parameters, or when they are not
+    among the answer's columns)."""
     names = [param.name for param in question.params]
     if not names:
         return {}
+    if question.examples:
+        return question.example_bindings()
     results = run_query(EmbeddedEngine(kg), question.sparql)
     assert isinstance(results, ox.QuerySolutions)
     if not set(names) <= {v.value for v in results.variables}:

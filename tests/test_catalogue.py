@@ -61,7 +61,14 @@ def test_blank_lines_and_empty_comments_in_the_header(tmp_path: Path) -> None:
     (GOOD_HEADER + "# author: someone\n", "line 5: unknown header field 'author'"),
     (GOOD_HEADER + "# a remark without a field\n", "line 5: expected '# field: value'"),
     (GOOD_HEADER.replace("# question: What is done for a grade?", "# question:"), "line 2: the question field is empty"),
-    (GOOD_HEADER + "# param: pain\n", "line 5: a param line needs a name, a datatype and a description"),
+    (GOOD_HEADER + "# param: pain\n", "line 5: a param line needs a name, a datatype, optionally"),
+    (GOOD_HEADER + "# param: pain xsd:boolean required\n", "line 5: a param line needs a name, a datatype, optionally"),
+    (GOOD_HEADER + "# example: grade\n", "line 5: an example line is NAME=VALUE"),
+    (GOOD_HEADER + "# example: colour=red\n", "line 5: example for 'colour', which is not a parameter"),
+    (GOOD_HEADER + "# example: grade=two\n", "line 5: example parameter grade: 'two' is not xsd:integer"),
+    (GOOD_HEADER + "# example: grade=2\n# example: grade=3\n", "line 6: a second example for grade"),
+    (GOOD_HEADER.replace("grade xsd:integer", "grade xsd:integer required"),
+     "required parameter grade has no example; add '# example: grade=VALUE'"),
     (GOOD_HEADER + "# param: pain xsd:bool Painful?\n", "line 5: unknown datatype 'xsd:bool'"),
     (GOOD_HEADER + "# param: 2pain xsd:boolean Painful?\n", "line 5: '2pain' is not a SPARQL variable name"),
     (GOOD_HEADER + "# param: grade xsd:integer Again\n", "line 5: parameter grade is declared twice"),
@@ -157,6 +164,31 @@ def test_values_that_do_not_fit_the_datatype(datatype: str, text: str) -> None:
 
     with pytest.raises(ParameterError, match=f"parameter x: .* is not {datatype}"):
         Param("x", datatype, "").term(text)
+
+
+def test_required_parameter_and_example(tmp_path: Path) -> None:
+    text = GOOD_HEADER.replace("grade xsd:integer", "grade xsd:integer required") + "# example: grade=2\n"
+    q = load_question(write(tmp_path, text + QUERY))
+    assert q.params[0].required and q.params[0].description == "Neuropathy grade (1-4)"
+    assert q.required == q.params and q.examples == (("grade", "2"),)
+    assert q.example_bindings() == {"grade": ox.Literal("2", datatype=ox.NamedNode(XSD + "integer"))}
+    assert q.example_command() == "bortekg cq run dose-action --param grade=2"
+    with pytest.raises(ParameterError) as caught:
+        q.bindings({})
+    assert str(caught.value) == ("dose-action asks about one case and needs --param grade=VALUE (xsd:integer): "
+                                 "Neuropathy grade (1-4); for example: bortekg cq run dose-action --param grade=2")
+
+
+def test_optional_parameter_may_be_left_out_and_may_have_an_example(tmp_path: Path) -> None:
+    q = load_question(write(tmp_path, GOOD_HEADER + "# example: grade=3\n" + QUERY))
+    assert not q.params[0].required and q.required == ()
+    assert q.bindings({}) == {} and q.example_bindings()["grade"].value == "3"
+
+
+def test_a_description_may_mention_required_after_its_first_word(tmp_path: Path) -> None:
+    text = GOOD_HEADER.replace("Neuropathy grade (1-4)", "Grade, required by the rule") + QUERY
+    q = load_question(write(tmp_path, text))
+    assert not q.params[0].required and q.params[0].description == "Grade, required by the rule"
 
 
 def test_bindings_refuse_unknown_names_and_list_the_declared_ones() -> None:

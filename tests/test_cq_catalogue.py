@@ -38,6 +38,7 @@ class Param:
     name: str
     datatype: str
     description: str
+    required: bool = False
 
 
 @dataclass
@@ -62,7 +63,10 @@ def parse_header(text: str) -> Header:
             header.sources += [s.strip() for s in value.split(",") if s.strip()]
         elif key == "param":
             name, datatype, description = (value.split(None, 2) + ["", ""])[:3]
-            header.params.append(Param(name, datatype, description))
+            required = description.split(" ", 1)[0] == "required"
+            if required:
+                description = description.partition(" ")[2].strip()
+            header.params.append(Param(name, datatype, description, required))
         else:
             setattr(header, key, value)
     return header
@@ -250,6 +254,8 @@ def test_every_question_has_an_expected_answer(path: Path) -> None:
     bound = [c for c in cases if c.path.name != f"{path.stem}.json"]
     if params:
         assert bound, f"{path.name} is parameterised: add tests/cq/expected/{path.stem}--<case>.json files"
+        if any(p.required for p in params):
+            assert not plain, f"{path.name} has a required parameter: it has no unbound answer to expect"
     else:
         assert plain and not bound, f"{path.name}: add tests/cq/expected/{path.stem}.json (and no --<case> files)"
 
@@ -307,9 +313,11 @@ def test_unbound_parameters_return_every_bound_answer(kg: KnowledgeGraph, rdflib
 def test_parse_header_reads_every_field() -> None:
     header = parse_header(
         "# title: T\n# question: Q?\n# source: bks:a, bks:b\n"
-        "# param: grade xsd:integer Toxicity grade (1-4)\nPREFIX x: <y>\n# title: ignored\n"
+        "# param: grade xsd:integer Toxicity grade (1-4)\n# param: claim iri required The claim\n"
+        "PREFIX x: <y>\n# title: ignored\n"
     )
-    assert header == Header("T", "Q?", ["bks:a", "bks:b"], [Param("grade", "xsd:integer", "Toxicity grade (1-4)")])
+    assert header == Header("T", "Q?", ["bks:a", "bks:b"], [Param("grade", "xsd:integer", "Toxicity grade (1-4)"),
+                                                           Param("claim", "iri", "The claim", True)])
 
 
 def test_canonical_compares_numbers_by_value() -> None:

@@ -34,7 +34,8 @@ def test_list_shows_id_title_and_question() -> None:
     data = json.loads(run("cq", "list", "--format", "json").stdout)
     assert [q["id"] for q in data] == ["claim-evidence", "claims-per-source", "dose-action-for-grade",
                                        "entity-by-label"]
-    assert data[2]["params"] == ["grade", "pain"]
+    assert data[2]["params"] == ["grade", "pain"] and data[2]["required"] == []
+    assert data[0]["params"] == data[0]["required"] == ["claim"]
 
 
 def test_list_reports_a_malformed_file(tmp_path: Path) -> None:
@@ -51,6 +52,20 @@ def test_show_prints_question_parameters_and_sparql() -> None:
     assert "parameter grade (xsd:integer): Neuropathy grade (1-4)" in result.stdout
     assert "sources: bks:bipn-treatment-answer, bks:fasciculation-answer" in result.stdout
     assert "SELECT ?grade ?pain ?action" in result.stdout and "# title:" not in result.stdout
+
+
+def test_show_marks_a_required_parameter_and_its_example() -> None:
+    result = run("cq", "show", "claim-evidence")
+    assert result.exit_code == 0
+    assert "parameter claim (iri, required): The claim, as a CURIE" in result.stdout
+    assert "example: bortekg cq run claim-evidence --param claim=bkc:bipntx-dose-rule-2" in result.stdout
+
+
+def test_run_without_a_required_parameter_says_what_to_give() -> None:
+    result = run("cq", "run", "claim-evidence")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert ("claim-evidence asks about one case and needs --param claim=VALUE (iri)" in result.stderr
+            and "for example: bortekg cq run claim-evidence --param claim=bkc:bipntx-dose-rule-2" in result.stderr)
 
 
 def test_unknown_question() -> None:

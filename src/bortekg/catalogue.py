@@ -6,12 +6,18 @@ Each file opens with comment lines::
     # question: Which drug is recommended first line ... ?
     # source: bks:bipn-treatment-answer, bks:fasciculation-answer
     # param: grade xsd:integer Toxicity grade of the neuropathy (1-4)
+    # param: claim iri required The claim (a bkc: IRI)
+    # example: claim=bkc:bipntx-first-line-pregabalin
 
 ``title``, ``question`` and ``source`` are required, once each; ``param`` lines (zero or more)
 give a name, a datatype (``xsd:integer``, ``xsd:decimal``, ``xsd:boolean``, ``xsd:string`` or
-``iri``) and a description. A parameter is a variable of the query; a value given for it is
-turned into a typed RDF term here (and refused when it does not fit the datatype), and the
-engine binds that term, never the text the user typed.
+``iri``), optionally the word ``required``, and a description. A parameter is a variable of
+the query; a value given for it is turned into a typed RDF term here (and refused when it does
+not fit the datatype), and the engine binds that term, never the text the user typed. An
+optional parameter left out answers for every value; a required one must be given, for
+questions about one thing (one claim) whose every-value answer would be a whole-graph listing
+that grows with the graph. ``example`` lines (``NAME=VALUE``, one per parameter) show a value
+to ask with; every required parameter has one.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+$")
-_FIELDS = ("title", "question", "source", "param")
+_FIELDS = ("title", "question", "source", "param", "example")
 _REQUIRED = ("title", "question", "source")
 
 #: Parameter datatypes, with the words used to tell a user what a value must look like.
@@ -70,6 +76,7 @@ class Param:
     name: str
     datatype: str
     description: str
+    required: bool = False
 
     def term(self, value: str) -> ox.NamedNode | ox.Literal:
         """The typed RDF term for a value typed by a user, or ParameterError."""
@@ -121,6 +128,19 @@ class CompetencyQuestion:
     params: tuple[Param, ...]
     sparql: str
     path: Path
+    examples: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def required(self) -> tuple[Param, ...]:
+        return tuple(param for param in self.params if param.required)
+
+    def example_bindings(self) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Typed terms for the header's example values (every required parameter has one)."""
+        return self.bindings(dict(self.examples))
+
+    def example_command(self) -> str:
+        options = "".join(f" --param {name}={value}" for name, value in self.examples)
+        return f"bortekg cq run {self.id}{options}"
 
     @property
     def body(self) -> str:
@@ -145,6 +165,11 @@ class CompetencyQuestion:
                 f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
                 f"for {self.id}; {accepted}"
             )
+        missing = [param for param in self.required if param.name not in values]
+        if missing:
+            needs = "; ".join(f"--param {p.name}=VALUE ({p.datatype}): {p.description}" for p in missing)
+            example = f"; for example: {self.example_command()}" if self.examples else ""
+            raise ParameterError(f"{self.id} asks about one case and needs {needs}{example}")
         return {name: declared[name].term(value) for name, value in values.items()}
 
 
@@ -163,6 +188,7 @@ def load_question(path: Path) -> CompetencyQuestion:
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     params: list[Param] = []
+    examples: list[tuple[str, str, int]] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         if not stripped.startswith("#"):
@@ -185,6 +211,12 @@ def load_question(path: Path) -> CompetencyQuestion:
         if key == "param":
             params.append(_parse_param(value, where, params))
             lines[params[-1].name] = number
+        elif key == "example":
+            name, sep, example = value.partition("=")
+            if not sep or not name.strip() or not example.strip():
+                raise CatalogueError(f"{where}: an example line is NAME=VALUE, "
+                                     "for example '# example: claim=bkc:bipntx-first-line-pregabalin'")
+            examples.append((name.strip(), example.strip(), number))
         elif key in fields:
             raise CatalogueError(f"{where}: a second {key} line (each question has one)")
         else:
@@ -204,6 +236,7 @@ def load_question(path: Path) -> CompetencyQuestion:
         if param.name not in variables:
             raise CatalogueError(f"{path}, line {lines[param.name]}: parameter {param.name!r} "
                                  f"is not a variable of the query (no ?{param.name} in it)")
+    _check_examples(path, params, examples)
     return CompetencyQuestion(
         id=path.stem,
         title=fields["title"],
@@ -212,14 +245,42 @@ def load_question(path: Path) -> CompetencyQuestion:
         params=tuple(params),
         sparql=text,
         path=path,
+        examples=tuple((name, value) for name, value, _ in examples),
     )
+
+
+def _check_examples(path: Path, params: list[Param], examples: list[tuple[str, str, int]]) -> None:
+    """Each example names a declared parameter once, with a value of its datatype; each
+    required parameter has an example."""
+    declared = {param.name: param for param in params}
+    seen: set[str] = set()
+    for name, value, number in examples:
+        where = f"{path}, line {number}"
+        if name not in declared:
+            raise CatalogueError(f"{where}: example for {name!r}, which is not a parameter "
+                                 f"(declare it with '# param: {name} DATATYPE description')")
+        if name in seen:
+            raise CatalogueError(f"{where}: a second example for {name} (give one per parameter)")
+        seen.add(name)
+        try:
+            declared[name].term(value)
+        except ParameterError as error:
+            raise CatalogueError(f"{where}: example {error}") from None
+    for param in params:
+        if param.required and param.name not in seen:
+            raise CatalogueError(f"{path}: required parameter {param.name} has no example; "
+                                 f"add '# example: {param.name}=VALUE' to the header")
 
 
 def _parse_param(value: str, where: str, earlier: list[Param]) -> Param:
     parts = value.split(None, 2)
+    required = len(parts) == 3 and parts[2].split(None, 1)[0] == "required"
+    if required:
+        parts = [parts[0], parts[1], *parts[2].split(None, 1)[1:]]
     if len(parts) < 3:
-        raise CatalogueError(f"{where}: a param line needs a name, a datatype and a description, "
-                             f"for example '# param: grade xsd:integer Neuropathy grade (1-4)'")
+        raise CatalogueError(f"{where}: a param line needs a name, a datatype, optionally the word "
+                             "'required', and a description, for example "
+                             "'# param: grade xsd:integer Neuropathy grade (1-4)'")
     name, datatype, description = parts
     if not _PARAM_NAME.match(name):
         raise CatalogueError(f"{where}: {name!r} is not a SPARQL variable name (letters, digits, _)")
@@ -228,7 +289,7 @@ def _parse_param(value: str, where: str, earlier: list[Param]) -> Param:
                              f"use one of {', '.join(DATATYPES)}")
     if any(param.name == name for param in earlier):
         raise CatalogueError(f"{where}: parameter {name} is declared twice")
-    return Param(name, datatype, description)
+    return Param(name, datatype, description, required)
 
 
 def question_ids(folder: Path | None = None) -> list[str]:

@@ -37,7 +37,8 @@ def list_questions(fmt: str) -> None:
         fail(str(error))
     if fmt == "json":
         rows = [{"id": q.id, "title": q.title, "question": q.question,
-                 "params": [p.name for p in q.params]} for q in questions]
+                 "params": [p.name for p in q.params],
+                 "required": [p.name for p in q.required]} for q in questions]
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for q in questions:
@@ -55,7 +56,10 @@ def show(question_id: str) -> None:
     click.echo(textwrap.fill(q.question, width=100))
     click.echo(f"sources: {', '.join(q.sources)}")
     for param in q.params:
-        click.echo(f"parameter {param.name} ({param.datatype}): {param.description}")
+        need = ", required" if param.required else ""
+        click.echo(f"parameter {param.name} ({param.datatype}{need}): {param.description}")
+    if q.examples:
+        click.echo(f"example: {q.example_command()}")
     click.echo("\n" + q.body.strip())
 
 
