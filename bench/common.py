@@ -39,8 +39,8 @@ def cases(kg, folder: Path | None) -> list[tuple[str, str]]:
         if not names:
             continue
         if q.examples:
-            bound = ", ".join(f"{name}={value}" for name, value in q.examples)
-            found.append((f"{q.id} [{bound}]", bind_values(q.sparql, q.example_bindings())))
+            bound = ", ".join(name for name, _ in q.examples)
+            found.append((f"{q.id} [{bound} bound]", bind_values(q.sparql, q.example_bindings())))
             continue
         results = kg.query(q.sparql)
         if not set(names) <= {v.value for v in results.variables}:
