@@ -1,7 +1,9 @@
 """Every competency question on the graph grown to about a million triples (expand_graph.py).
 
 Per question, the median time in process on pyoxigraph (target: 50 ms) beside its time on the
-curated graph and the number of rows on each.
+curated graph and the number of rows on each. For a question over target, the floor for an
+answer of its size is measured in the same run: pyoxigraph handing back as many rows of as
+many columns from a bare scan of the graph (no join, no filter, no order).
 
     python bench/cq_scale.py [--catalogue DIR] [--triples 1000000] [--repeat 10]
 """
@@ -16,6 +18,12 @@ from common import catalogue_argument, cases, median_ms, verdict
 from expand_graph import expanded_store
 
 TARGET_MS = 50.0
+
+
+def bare_scan(rows: int, columns: int) -> str:
+    """A query that returns ``rows`` rows of ``columns`` terms with no work beyond a scan."""
+    names = ["?s", "?p", "?o"] + [f"(?o AS ?c{i})" for i in range(4, columns + 1)]
+    return f"SELECT {' '.join(names[:max(columns, 1)])} WHERE {{ ?s ?p ?o }} LIMIT {rows}"
 
 
 def main() -> None:
@@ -39,9 +47,14 @@ def main() -> None:
         small = median_ms(lambda: list(kg.query(sparql)), args.repeat)
         large = median_ms(expanded, args.repeat)
         worst = max(worst, large)
+        line = f"{name:44s} {small_rows:6d} {small:6.2f} ms {large_rows:7d} {large:7.2f} ms  {verdict(large, TARGET_MS)}"
         if large > TARGET_MS:
             over.append(name)
-        print(f"{name:44s} {small_rows:6d} {small:6.2f} ms {large_rows:7d} {large:7.2f} ms  {verdict(large, TARGET_MS)}")
+            columns = len(list(store.query(sparql, use_default_graph_as_union=True).variables))
+            scan = bare_scan(large_rows, columns)
+            floor = median_ms(lambda: list(store.query(scan, use_default_graph_as_union=True)), args.repeat)
+            line += f"  (floor for {large_rows:,} rows of {columns} columns: {floor:.1f} ms)"
+        print(line)
     print(f"slowest on the expanded graph: {worst:.1f} ms (target {TARGET_MS:.0f} ms): "
           + ("every question within target" if not over else f"over target: {', '.join(over)}"))
 
