@@ -31,6 +31,7 @@ def test_list_shows_id_title_and_question() -> None:
     assert result.exit_code == 0, result.stderr
     assert "dose-action-for-grade  Dose action for a neuropathy grade and pain status" in result.stdout
     assert "    Which dose-modification action do the sources give" in result.stdout
+    assert "    asks about one case: bortekg cq run claim-evidence --param claim=bkc:bipntx-dose-rule-2" in result.stdout
     data = json.loads(run("cq", "list", "--format", "json").stdout)
     assert [q["id"] for q in data] == ["claim-evidence", "claims-per-source", "dose-action-for-grade",
                                        "entity-by-label"]

@@ -44,6 +44,8 @@ def list_questions(fmt: str) -> None:
     for q in questions:
         click.echo(f"{q.id}  {q.title}")
         click.echo(textwrap.fill(q.question, width=100, initial_indent="    ", subsequent_indent="    "))
+        if q.required:
+            click.echo(f"    asks about one case: {q.example_command()}")
     click.echo(f"({len(questions)} questions; bortekg cq show ID for the SPARQL, bortekg cq run ID to answer)")
 
 
