@@ -179,6 +179,13 @@ def test_required_parameter_and_example(tmp_path: Path) -> None:
                                  "Neuropathy grade (1-4); for example: bortekg cq run dose-action --param grade=2")
 
 
+def test_example_command_quotes_a_value_for_the_shell(tmp_path: Path) -> None:
+    text = (GOOD_HEADER.replace("grade xsd:integer Neuropathy grade (1-4)", "name xsd:string Label")
+            .replace("?grade", "?name") + "# example: name=tingling in the feet\n")
+    q = load_question(write(tmp_path, text + QUERY.replace("?grade", "?name")))
+    assert q.example_command() == "bortekg cq run dose-action --param 'name=tingling in the feet'"
+
+
 def test_optional_parameter_may_be_left_out_and_may_have_an_example(tmp_path: Path) -> None:
     q = load_question(write(tmp_path, GOOD_HEADER + "# example: grade=3\n" + QUERY))
     assert not q.params[0].required and q.required == ()

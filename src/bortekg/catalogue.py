@@ -25,6 +25,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import shlex
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -139,7 +140,8 @@ class CompetencyQuestion:
         return self.bindings(dict(self.examples))
 
     def example_command(self) -> str:
-        options = "".join(f" --param {name}={value}" for name, value in self.examples)
+        """The shell command that asks the question with its example values."""
+        options = "".join(f" --param {shlex.quote(f'{name}={value}')}" for name, value in self.examples)
         return f"bortekg cq run {self.id}{options}"
 
     @property
