@@ -21,12 +21,14 @@ BKG, BKC = ns.BKG, ns.BKC
 LABEL = ox.NamedNode(ns.RDFS + "label")
 SOURCE = ox.NamedNode(ns.PROV + "wasDerivedFrom")
 GRADE = ox.NamedNode(BKG + "grade")
+SERIOUS = ox.NamedNode(BKG + "serious")
 HAS_CONDITION = ox.NamedNode(BKG + "hasCondition")
 SOURCE_REFERENCE = ox.NamedNode(BKG + "sourceReference")
 TYPO_SOURCE_REFERENCE = ox.NamedNode(BKG + "sourceRefrence")
 
 #: Curated claims the submissions restate under new IRIs.
 FATIGUE_CLAIM = BKC + "mono-ae-fatigue"
+DIARRHEA_CLAIM = BKC + "mono-ae-diarrhea"
 DOSE_RULE = BKC + "bipntx-dose-rule-2"
 DOSE_RULE_CONDITION = BKC + "bipntx-dose-rule-2-c1"
 
@@ -42,8 +44,12 @@ def restate(kg: KnowledgeGraph, old: str, new: str, label: str) -> list[ox.Tripl
     return triples
 
 
-def good_claim(kg: KnowledgeGraph, slug: str = "submitted-ae-fatigue") -> list[ox.Triple]:
-    return restate(kg, FATIGUE_CLAIM, BKC + slug, f"submitted claim {slug}")
+def good_claim(kg: KnowledgeGraph, slug: str = "submitted-ae-fatigue", base: str = FATIGUE_CLAIM) -> list[ox.Triple]:
+    """A curated adverse-effect claim (fatigue unless ``base`` names another) restated without its
+    seriousness: it conforms as the original does, and says less, so it is no duplicate of it."""
+    triples = restate(kg, base, BKC + slug, f"submitted claim {slug}")
+    assert any(t.predicate == SERIOUS for t in triples), f"{base} states no seriousness to leave out"
+    return [t for t in triples if t.predicate != SERIOUS]
 
 
 def curator_mistakes(kg: KnowledgeGraph) -> tuple[list[ox.Triple], ox.NamedNode, ox.NamedNode]:

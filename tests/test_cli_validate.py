@@ -15,6 +15,7 @@ import rdflib
 
 from bortekg import KnowledgeGraph
 from gate_helpers import (
+    DIARRHEA_CLAIM,
     TEST_SHAPES,
     curator_mistakes,
     good_claim,
@@ -89,17 +90,21 @@ def test_curator_mistakes_exit_1_with_three_messages_naming_facts_and_fixes(mist
     assert "prov:wasDerivedFrom" in text and "source" in text.split("prov:wasDerivedFrom", 1)[1]
     assert '"submitted dose rule condition: grade 7" bkc:submitted-dose-rule-c1' in text
     assert "bkg:grade = 7" in text
-    assert text.rstrip().endswith("mistakes.ttl: does not conform: 3 violations on 2 nodes")
+    assert "bkg:grade 7 is not printed by the claim's quote" in text  # the knowledge rules' verdict
+    assert text.rstrip().endswith("mistakes.ttl: does not conform: 4 violations on 2 nodes")
 
 
 def test_violations_as_json_with_stable_keys(mistakes: Path) -> None:
     result = validate(mistakes, "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert data["conforms"] is False and data["violations"] == 3
+    assert data["conforms"] is False and data["violations"] == 4
     assert all(list(entry) == ENTRY_KEYS for entry in data["results"])
-    assert {(e["path"], e["value"]) for e in data["results"]} == {
-        ("bkg:sourceRefrence", "1"), ("prov:wasDerivedFrom", None), ("bkg:grade", "7"),
+    assert {(e["path"], e["value"], e["constraint"]) for e in data["results"]} == {
+        ("bkg:sourceRefrence", "1", "bksh:KnownTermConstraintComponent"),
+        ("prov:wasDerivedFrom", None, "sh:MinCountConstraintComponent"),
+        ("bkg:grade", "7", "sh:SPARQLConstraintComponent"),
+        ("bkg:grade", "7", "rule:number-in-quote"),
     }
     assert all(isinstance(e["line"], int) for e in data["results"])
 
@@ -110,7 +115,9 @@ def test_violations_as_a_standard_shacl_report(mistakes: Path) -> None:
     graph = report_graph(result.stdout)
     assert (None, SH.conforms, rdflib.Literal(False)) in graph
     results = list(graph.objects(None, SH.result))
-    assert len(results) == 3
+    assert len(results) == 4
+    rule = rdflib.URIRef("https://w3id.org/bortekg/rules/number-in-quote")
+    assert [r for r in results if graph.value(r, SH.sourceConstraintComponent) == rule]
     for node in results:
         assert (node, rdflib.RDF.type, SH.ValidationResult) in graph
         for required in (SH.focusNode, SH.resultSeverity, SH.sourceConstraintComponent, SH.resultMessage):
@@ -208,7 +215,7 @@ def test_add_reports_as_json_and_turtle(store: Path, tmp_path: Path, kg: Knowled
     first = write_turtle(tmp_path / "first.ttl", good_claim(kg, "first"))
     data = json.loads(add(store, first, "--format", "json").stdout)
     assert data["conforms"] is True and data["submission"]["file_name"] == "first.ttl"
-    second = write_turtle(tmp_path / "second.ttl", good_claim(kg, "second"))
+    second = write_turtle(tmp_path / "second.ttl", good_claim(kg, "second", DIARRHEA_CLAIM))
     result = add(store, second, "--format", "turtle")
     assert result.exit_code == 0 and "added submission" in result.stderr
     report_graph(result.stdout)
@@ -226,7 +233,7 @@ def test_violations_are_not_merged(store: Path, mistakes: Path) -> None:
     before = snapshot(store)
     result = add(store, mistakes)
     assert result.exit_code == 1
-    assert "does not conform: 3 violations" in result.stdout
+    assert "does not conform: 4 violations" in result.stdout
     assert "mistakes.ttl was not added; the store is unchanged" in result.stderr
     assert snapshot(store) == before
 

@@ -301,9 +301,7 @@ def test_the_patient_module_classifies_like_the_whole_graph(reasoned: KnowledgeG
 def test_inconsistency_inside_the_curated_graph_is_explained_too() -> None:
     """No new facts to start from (a curator's edit of the knowledge base itself): the search
     starts from the clash the OWL 2 RL rules find."""
-    kg = KnowledgeGraph()
-    for triple in triples_of(FIXTURES / "inconsistent.ttl"):  # test set-up: an edit of the kb graph
-        kg.store.add(ox.Quad(triple.subject, triple.predicate, triple.object, ox.NamedNode(ns.GRAPH_KB)))
+    kg = KnowledgeGraph(extra_kb_files=[FIXTURES / "inconsistent.ttl"])  # an edit of the curated graph
     report = reason(kg, timeout=120)
     assert not report.consistent
     [explanation] = report.explanations

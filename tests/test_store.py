@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import gc
+
 from decimal import Decimal
 from pathlib import Path
 
@@ -88,11 +90,16 @@ def test_persistent_store_reopens_without_reparsing(tmp_path: Path, monkeypatch)
 
 def test_persistent_store_reloads_changed_bundle_and_keeps_submissions(tmp_path: Path, monkeypatch) -> None:
     kg = KnowledgeGraph(tmp_path / "store")
+    del kg
+    gc.collect()
     submission = ox.NamedNode(ns.GRAPH_SUBMISSION_PREFIX + "s1")
     marker = ox.Quad(ox.NamedNode(ns.BKE + "x"), ox.NamedNode(ns.RDFS + "label"), ox.Literal("x"), submission)
-    kg.store.add(marker)
-    kg.store.remove_graph(ox.NamedNode(ns.GRAPH_KB))  # simulate an older bundle
-    del kg
+    raw = ox.Store(str(tmp_path / "store"))  # the store as an older release left it
+    raw.add(marker)
+    raw.remove_graph(ox.NamedNode(ns.GRAPH_KB))
+    raw.flush()
+    del raw
+    gc.collect()
     monkeypatch.setattr(store_module, "bundle_fingerprint", lambda: "changed")
     reopened = KnowledgeGraph(tmp_path / "store")
     assert reopened.store.contains_named_graph(ox.NamedNode(ns.GRAPH_KB))

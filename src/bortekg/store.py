@@ -17,11 +17,15 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg import resources
+
+if TYPE_CHECKING:
+    from bortekg.sourcetext import SourceIndex
 
 #: The RDF formats bortekg reads and writes, by their command-line name.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -53,6 +57,12 @@ _FILE_SHA256 = ox.NamedNode(ns.BKG + "submittedFileSha256")
 _TRIPLE_COUNT = ox.NamedNode(ns.BKG + "submittedTripleCount")
 _XSD_DATETIME = ox.NamedNode(ns.XSD + "dateTime")
 _SUBMISSION_ID = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{8}")
+# Indexes of the texts of source documents that submissions added (bortekg.sourcetext), kept
+# in the meta graph: a submission graph points at its text indexes, each names its source.
+_SOURCE_TEXT = ox.NamedNode(ns.BKG + "sourceTextIndex")
+_INDEXED_SOURCE = ox.NamedNode(ns.BKG + "indexedSource")
+_TEXT_SHA256 = ox.NamedNode(ns.BKG + "textSha256")
+_PAIR_HASHES = ox.NamedNode(ns.BKG + "pairHashes")
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,41 @@ def bundle_nquads(fingerprint: str, *, refresh: bool = False) -> bytes:
     return data
 
 
+class ReadOnlyStore:
+    """The reading half of a pyoxigraph store: pattern matching, queries, graph listing.
+
+    Handed out instead of the store itself, so that no caller can write to a graph it does
+    not own (``Store.query`` runs no updates; ``Store.update``, ``add``, ``remove``, ``load``
+    and their kin are simply not here).
+    """
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    def quads_for_pattern(self, subject=None, predicate=None, object=None, graph_name=None) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(subject, predicate, object, graph_name)
+
+    def query(self, query: str, **options):
+        return self._store.query(query, **options)
+
+    def named_graphs(self) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        return self._store.named_graphs()
+
+    def contains_named_graph(self, graph: ox.NamedNode) -> bool:
+        return self._store.contains_named_graph(graph)
+
+    def __contains__(self, quad: ox.Quad) -> bool:
+        return quad in self._store
+
+    def __iter__(self) -> Iterator[ox.Quad]:
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
 class KnowledgeGraph:
     """The bortekg graph in an embedded pyoxigraph store.
 
@@ -150,16 +195,24 @@ class KnowledgeGraph:
     ``KnowledgeGraph(store_dir)`` opens (or creates) a persistent on-disk store; it reloads
     the packaged ontology and knowledge base only when they changed since the store was
     last opened, and never touches submission graphs when it does.
+    ``extra_kb_files`` adds Turtle modules to the curated graph of an in-memory store: a
+    knowledge-base module being edited, to query, validate or reason over before release.
     """
 
-    def __init__(self, store_dir: str | Path | None = None) -> None:
+    def __init__(self, store_dir: str | Path | None = None, *, extra_kb_files: Iterable[Path] = ()) -> None:
         self.store_dir = Path(store_dir) if store_dir is not None else None
+        extra_kb_files = list(extra_kb_files)
         if self.store_dir is not None:
+            if extra_kb_files:
+                raise ValueError("extra knowledge-base modules are for an in-memory graph only: "
+                                 "a persistent store holds the packaged modules and accepted submissions")
             self.store_dir.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.store_dir))
         else:
             self._store = ox.Store()
         self._ensure_bundle_loaded()
+        for path in extra_kb_files:  # a curator's module being edited, checked with the rest
+            self._store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ns.GRAPH_KB))
 
     # ------------------------------------------------------------------ loading
 
@@ -192,9 +245,10 @@ class KnowledgeGraph:
     # ------------------------------------------------------------------ access
 
     @property
-    def store(self) -> ox.Store:
-        """The underlying pyoxigraph store (read it; write through this class only)."""
-        return self._store
+    def store(self) -> ReadOnlyStore:
+        """The underlying pyoxigraph store, read-only: every write goes through this class,
+        whose methods each own one graph (the bundle, a submission, the inferred graph)."""
+        return ReadOnlyStore(self._store)
 
     def content_graphs(self, *, with_inferred: bool = True) -> list[ox.NamedNode]:
         """Every named graph that holds graph content (the meta graph excluded)."""
@@ -286,18 +340,15 @@ class KnowledgeGraph:
         sha256: str,
         source: str,
         submitter: str | None = None,
+        source_indexes: Iterable[SourceIndex] = (),
     ) -> SubmissionRecord:
         """Store already validated triples as a submission graph of their own, with their
-        provenance, in one transaction: on any failure the store is left as it was.
+        provenance and the text indexes of the source documents it adds, in one transaction:
+        on any failure the store is left as it was.
 
         Validation is the caller's job (``bortekg.validate.validate_and_add``).
         """
-        for record in self.submissions():
-            if record.sha256 == sha256:
-                raise DuplicateSubmissionError(
-                    f"{file_name} was already added as submission {record.id} "
-                    f"on {record.submitted_at}; retract it first to replace it"
-                )
+        self.refuse_if_added(file_name, sha256)
         now = datetime.now(timezone.utc).replace(microsecond=0)
         submission_id = f"{now:%Y%m%dT%H%M%SZ}-{sha256[:8]}"
         graph = ox.NamedNode(ns.GRAPH_SUBMISSION_PREFIX + submission_id)
@@ -312,8 +363,10 @@ class KnowledgeGraph:
             submitter=submitter,
             triples=len(triples),
         )
+        indexes = list(source_indexes)
         # One extend is one transaction: the triples and their provenance land together or not at all.
-        self._store.extend(self._submission_quads(triples, graph, record))
+        self._store.extend([*self._submission_quads(triples, graph, record),
+                            *self._source_index_quads(indexes, graph)])
         self._store.flush()
         return record
 
@@ -336,6 +389,35 @@ class KnowledgeGraph:
             provenance.append((_SUBMITTER, ox.Literal(record.submitter)))
         for predicate, value in provenance:
             yield ox.Quad(graph, predicate, value, _META)
+
+    @staticmethod
+    def _source_index_quads(indexes: list[SourceIndex], graph: ox.NamedNode) -> Iterator[ox.Quad]:
+        for number, index in enumerate(indexes, 1):
+            node = ox.NamedNode(f"{graph.value}/source-text/{number}")
+            yield ox.Quad(graph, _SOURCE_TEXT, node, _META)
+            yield ox.Quad(node, _INDEXED_SOURCE, ox.NamedNode(index.source), _META)
+            yield ox.Quad(node, _TEXT_SHA256, ox.Literal(index.sha256), _META)
+            yield ox.Quad(node, _PAIR_HASHES, ox.Literal(index.encoded_hashes()), _META)
+
+    def source_index(self, source: str) -> SourceIndex | None:
+        """The text index of a source document that an accepted submission added, if any."""
+        from bortekg.sourcetext import SourceIndex
+
+        for quad in self._store.quads_for_pattern(None, _INDEXED_SOURCE, ox.NamedNode(source), _META):
+            node = quad.subject
+            values = {q.predicate: q.object.value for q in self._store.quads_for_pattern(node, None, None, _META)}
+            if _PAIR_HASHES in values and _TEXT_SHA256 in values:
+                return SourceIndex.from_encoded(source, values[_TEXT_SHA256], values[_PAIR_HASHES])
+        return None
+
+    def refuse_if_added(self, file_name: str, sha256: str) -> None:
+        """Raise DuplicateSubmissionError when a file with this SHA-256 was already accepted."""
+        for record in self.submissions():
+            if record.sha256 == sha256:
+                raise DuplicateSubmissionError(
+                    f"{file_name} was already added as submission {record.id} "
+                    f"on {record.submitted_at}; retract it first to replace it"
+                )
 
     def submissions(self) -> list[SubmissionRecord]:
         """Every accepted submission, oldest first."""
@@ -366,7 +448,9 @@ class KnowledgeGraph:
             )
         graph = ox.NamedNode(record.graph)
         self._store.update(
-            f"DROP SILENT GRAPH {graph} ; DELETE WHERE {{ GRAPH {_META} {{ {graph} ?p ?o }} }}"
+            f"DROP SILENT GRAPH {graph} ; "
+            f"DELETE WHERE {{ GRAPH {_META} {{ {graph} {_SOURCE_TEXT} ?index . ?index ?ip ?io }} }} ; "
+            f"DELETE WHERE {{ GRAPH {_META} {{ {graph} ?p ?o }} }}"
         )
         self._store.flush()
         return record

@@ -36,6 +36,11 @@ def _input_options(command):
     command = click.option(
         "--shapes", "extra_shapes", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="An extra SHACL shapes file (Turtle), checked with the packaged shapes; repeatable.")(command)
+    command = click.option(
+        "--source-text", "source_texts", multiple=True, metavar="[SOURCE=]FILE",
+        help="The plain text of a source document the submission adds, to verify its quotes "
+             "against (SOURCE: its IRI or CURIE, needed when the submission adds several); "
+             "repeatable. Only an index of the text is stored.")(command)
     command = click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit status says it all.")(command)
     command = click.option(
         "--format", "fmt", type=click.Choice(list(REPORT_FORMATS)), default="human",
@@ -63,6 +68,37 @@ def _read(files: tuple[Path, ...], input_format: str | None, max_size: str) -> l
     return submissions
 
 
+def _source_texts(specs: tuple[str, ...], submissions: list) -> dict[str, bytes]:
+    """--source-text values as {source IRI: text bytes}; a text without a named source goes to
+    the one source document the submissions add."""
+    from bortekg import namespaces as ns
+    from bortekg.ingest import new_source_documents
+
+    if not specs:
+        return {}
+    added = sorted({s for submission in submissions for s in new_source_documents(submission)})
+    texts: dict[str, bytes] = {}
+    for spec in specs:
+        name, sep, file_name = spec.partition("=")
+        if sep and not Path(spec).exists():
+            source = ns.expand(name.strip()) or name.strip()
+        else:
+            if len(added) != 1:
+                listed = ", ".join(ns.curie(s) for s in added) or "none"
+                fail(f"--source-text {spec}: say which source the text is for, as "
+                     f"--source-text SOURCE={spec} (source documents the submission adds: {listed})")
+            source, file_name = added[0], spec
+        if source not in added:
+            listed = ", ".join(ns.curie(s) for s in added) or "none"
+            fail(f"--source-text {spec}: {ns.curie(source)} is not a source document this submission "
+                 f"adds (it adds: {listed}); texts are given only for new sources")
+        try:
+            texts[source] = Path(file_name).read_bytes()
+        except OSError as error:
+            fail(f"--source-text {spec}: cannot read {file_name}: {error.strerror or error}")
+    return texts
+
+
 def _gate(kg, extra_shapes: tuple[Path, ...]):
     """The packaged shapes plus any given with --shapes; a shapes file that does not parse is an error."""
     from bortekg import resources
@@ -84,10 +120,12 @@ def _emit(text: str, quiet: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE...")
 @_input_options
 @click.pass_context
-def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
+def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool, source_texts: tuple[str, ...],
              extra_shapes: tuple[Path, ...], input_format: str | None, max_size: str) -> None:
-    """Check submitted facts against the vocabulary and the SHACL shapes, in the context of
-    the graph. Exit 0 conforms, 1 violations, 2 unreadable input.
+    """Check submitted facts against the vocabulary, the SHACL shapes (in the context of the
+    graph) and the knowledge rules (quotes in their source, numbers in their quote,
+    plausibility, duplicates and conflicts, identifiers, ontology protection, citations).
+    Exit 0 conforms, 1 violations, 2 unreadable input.
 
     Each FILE is checked as one submission (as `bortekg add` would take it). Turtle,
     N-Triples, N-Quads, TriG, JSON-LD and RDF/XML are read; graph names in N-Quads and TriG
@@ -97,9 +135,10 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     from bortekg.validate import validate_submission
 
     submissions = _read(files, input_format, max_size)
+    texts = _source_texts(source_texts, submissions)
     kg = open_graph(ctx)
     gate = _gate(kg, extra_shapes)
-    report = Report.merge([validate_submission(kg, s, gate=gate) for s in submissions])
+    report = Report.merge([validate_submission(kg, s, gate=gate, source_texts=texts) for s in submissions])
     _emit(render(report, fmt), quiet)
     ctx.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
@@ -118,7 +157,8 @@ def _persistent_graph(ctx: click.Context, command: str):
 @_input_options
 @click.pass_context
 def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt: str, quiet: bool,
-        extra_shapes: tuple[Path, ...], input_format: str | None, max_size: str) -> None:
+        source_texts: tuple[str, ...], extra_shapes: tuple[Path, ...], input_format: str | None,
+        max_size: str) -> None:
     """Validate FILE exactly as `validate` does, then merge it atomically into the store as a
     submission graph of its own, with its provenance. On any failure the store is unchanged."""
     from bortekg.report import render, render_json
@@ -129,9 +169,10 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
         fail("--source is empty: say where the facts come from")
     kg = _persistent_graph(ctx, "add")
     [submission] = _read((file,), input_format, max_size)
+    texts = _source_texts(source_texts, [submission])
     try:
         report, record = validate_and_add(kg, submission, source=source, submitter=submitter,
-                                          gate=_gate(kg, extra_shapes))
+                                          gate=_gate(kg, extra_shapes), source_texts=texts)
     except SubmissionRejected as rejected:
         _emit(render(rejected.report, fmt), quiet)
         click.echo(f"bortekg: {file.name} was not added; the store is unchanged", err=True)

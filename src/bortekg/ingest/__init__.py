@@ -7,6 +7,7 @@ from bortekg.ingest.reader import (
     INPUT_FORMATS,
     Submission,
     format_for,
+    new_source_documents,
     parse_submission,
     read_submission,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "Problem",
     "Submission",
     "format_for",
+    "new_source_documents",
     "parse_submission",
     "read_submission",
 ]

@@ -341,3 +341,13 @@ def _datatype_hint(datatype: str) -> str:
         "dateTime": "write a date and time as YYYY-MM-DDThh:mm:ss",
     }
     return examples.get(local, f"write a value in the lexical form of xsd:{local}, or change its datatype")
+
+
+_SOURCE_DOCUMENT = ox.NamedNode(ns.BKG + "SourceDocument")
+_TYPE = ox.NamedNode(ns.RDF + "type")
+
+
+def new_source_documents(submission: Submission) -> list[str]:
+    """The IRIs of the nodes a submission types as source documents, in file order."""
+    return list(dict.fromkeys(t.subject.value for t in submission.triples
+                              if t.predicate == _TYPE and t.object == _SOURCE_DOCUMENT))

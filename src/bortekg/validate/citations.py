@@ -1,0 +1,160 @@
+"""Citations fit their source.
+
+A claim's evidence kind is one that claims from the same kind of document carry in the
+graph; its reference marker is one of the markers of the source's reference list, and its
+secondary citation one of the works the source cites, where the graph holds that list; and
+its dates fall within what the source and the works allow: no event after the source was
+written, no cited work published after the document citing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from bortekg import namespaces as ns
+from bortekg.validate.rules import Finding, Rule, RuleContext
+from bortekg.validate.view import SubmissionView, numeric_value
+
+EVIDENCE_KIND = Rule(
+    "evidence-kind-fits-source", "citations",
+    "the evidence kind is one that claims from this kind of document carry")
+REFERENCE_MARKER = Rule(
+    "reference-marker-in-source", "citations",
+    "a reference marker is one of the source's own reference markers")
+SECONDARY_CITATION = Rule(
+    "secondary-citation-cited-by-source", "citations",
+    "a secondary citation is one of the works the source cites")
+DATES = Rule(
+    "dates-within-source", "citations",
+    "no event after the source's date; no cited work later than the document citing it")
+RULES = (EVIDENCE_KIND, REFERENCE_MARKER, SECONDARY_CITATION, DATES)
+
+BKG = ns.BKG
+DERIVED_FROM = ns.PROV + "wasDerivedFrom"
+DOCUMENT_KIND = BKG + "documentKind"
+EVIDENCE = BKG + "evidenceKind"
+SOURCE_REFERENCE = BKG + "sourceReference"
+REFERENCE_MARKERS = BKG + "referenceMarker"
+SECONDARY = BKG + "secondaryCitation"
+CITES = BKG + "citesWork"
+YEAR = BKG + "year"
+PUBLICATION_YEAR = BKG + "publicationYear"
+LAST_UPDATED = BKG + "lastUpdated"
+_MARKER = re.compile(r"[\[\]\s]+")
+
+
+def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
+    for claim in view.claims:
+        for source in view.all_values(claim, DERIVED_FROM):
+            if isinstance(source, ox.NamedNode):
+                yield from _evidence_kind(view, context, claim, source)
+                yield from _markers(view, claim, source)
+                yield from _secondary(view, claim, source)
+                yield from _claim_dates(view, claim, source)
+    yield from _work_dates(view)
+
+
+def _evidence_kind(view: SubmissionView, context: RuleContext, claim: ox.NamedNode,
+                   source: ox.NamedNode) -> Iterator[Finding]:
+    table = context.facts.evidence_kinds_by_document_kind
+    for kind in view.all_values(source, DOCUMENT_KIND):
+        fitting = table.get(kind.value)
+        if not fitting:
+            continue
+        for evidence in view.values(claim, EVIDENCE):
+            if evidence.value not in fitting:
+                allowed = ", ".join(sorted(ns.curie(e) for e in fitting))
+                yield Finding(
+                    EVIDENCE_KIND, claim,
+                    f"{view.display(evidence)} does not fit {view.display(source)}, a "
+                    f"{view.display(kind)}: its claims carry {allowed}. Give the kind of evidence this "
+                    "document offers for the statement.",
+                    path=EVIDENCE, value=evidence, line=view.line(claim, EVIDENCE, evidence))
+
+
+def _markers(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode) -> Iterator[Finding]:
+    known = {v.value.strip() for v in view.all_values(source, REFERENCE_MARKERS) if isinstance(v, ox.Literal)}
+    if not known:
+        return
+    for marker in view.values(claim, SOURCE_REFERENCE):
+        if not isinstance(marker, ox.Literal):
+            continue
+        parts = [p for p in _MARKER.sub(" ", marker.value.replace(",", " ")).split() if p]
+        unknown = [p for p in parts if p not in known]
+        if unknown:
+            listed = ", ".join(sorted(known, key=lambda m: (len(m), m)))
+            yield Finding(
+                REFERENCE_MARKER, claim,
+                f"reference {', '.join(unknown)} is not in the reference list of {view.display(source)} "
+                f"(its markers: {listed}): copy the marker the source prints after the passage.",
+                path=SOURCE_REFERENCE, value=marker, line=view.line(claim, SOURCE_REFERENCE, marker))
+
+
+def _secondary(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode) -> Iterator[Finding]:
+    cited = {v.value for v in view.all_values(source, CITES)}
+    if not cited:
+        return
+    for work in view.values(claim, SECONDARY):
+        if work.value not in cited:
+            yield Finding(
+                SECONDARY_CITATION, claim,
+                f"{view.display(work)} is not among the works {view.display(source)} cites "
+                f"({len(cited)} works, e.g. {', '.join(sorted(ns.curie(c) for c in cited)[:3])}): a "
+                "secondary citation names the work the source itself cites for the passage.",
+                path=SECONDARY, value=work, line=view.line(claim, SECONDARY, work))
+
+
+def source_year(view: SubmissionView, source: ox.NamedNode) -> int | None:
+    """The year a source document was written: its last update, else its publication year."""
+    for term in view.all_values(source, LAST_UPDATED):
+        if isinstance(term, ox.Literal) and re.match(r"\d{4}", term.value):
+            return int(term.value[:4])
+    for term in view.all_values(source, PUBLICATION_YEAR):
+        number = numeric_value(term)
+        if number is not None:
+            return int(number)
+    return None
+
+
+def _claim_dates(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode) -> Iterator[Finding]:
+    written = source_year(view, source)
+    if written is None:
+        return
+    for node in (claim, *view.parts(claim)):
+        for term in view.values(node, YEAR):
+            year = numeric_value(term)
+            if year is not None and year > written:
+                yield Finding(
+                    DATES, node,
+                    f"bkg:year {year} is after {view.display(source)} was written ({written}): a "
+                    "source cannot report a later event; check the year against the source.",
+                    path=YEAR, value=term, line=view.line(node, YEAR, term))
+        for work in view.values(node, SECONDARY):
+            for term in view.all_values(work, PUBLICATION_YEAR):
+                year = numeric_value(term)
+                if year is not None and year > written:
+                    yield Finding(
+                        DATES, claim,
+                        f"{view.display(work)} was published in {year}, after {view.display(source)} "
+                        f"({written}) that is said to cite it: check both years.",
+                        path=SECONDARY, value=work, line=view.line(claim, SECONDARY, work))
+
+
+def _work_dates(view: SubmissionView) -> Iterator[Finding]:
+    """Works a submitted source cites are not later than the source."""
+    for source in view.by_subject:
+        written = source_year(view, source)
+        if written is None:
+            continue
+        for work in view.values(source, CITES):
+            for term in view.all_values(work, PUBLICATION_YEAR):
+                year = numeric_value(term)
+                if year is not None and year > written:
+                    yield Finding(
+                        DATES, source,
+                        f"{view.display(source)} ({written}) cannot cite {view.display(work)}, published "
+                        f"in {year}: check both years.",
+                        path=CITES, value=work, line=view.line(source, CITES, work))

@@ -1,0 +1,259 @@
+"""Facts the knowledge rules derive from the graph itself, never written by hand.
+
+Reference ranges for doses, the units and routes recorded for each drug, the evidence kinds
+each kind of document has supplied, the vocabularies each kind of entity is mapped to: all
+are read from the sourced data on demand and cached for the life of the gate (a gate is
+built for one graph state; ``Gate.of`` builds a new one after the graph changes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+
+import re
+
+import pyoxigraph as ox
+
+from bortekg import namespaces as ns
+from bortekg.sourcetext import normalise
+from bortekg.store import KnowledgeGraph
+from bortekg.validate.view import CLAIM, META_GRAPH, RDF_TYPE, Schema, numeric_value
+
+BKG = ns.BKG
+DOSE_PROPERTIES = tuple(BKG + p for p in ("dose", "doseMin", "doseMax", "newDose", "cumulativeDose"))
+DOSE_UNIT = BKG + "doseUnit"
+ROUTE_PROPERTIES = tuple(BKG + p for p in ("route", "fromRoute", "toRoute"))
+#: Links from a claim to the drug its doses and routes belong to, most specific first.
+DRUG_LINKS = (BKG + "intervention", BKG + "drug")
+CHEMICAL = BKG + "ChemicalEntity"
+MAPPING_PREDICATES = tuple(ns.SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch"))
+
+#: A lookup of a node's values for a predicate (the submission's view, or the graph's).
+Lookup = Callable[[ox.NamedNode, str], list]
+
+
+@dataclass(frozen=True)
+class RecordedValue:
+    """A value the graph holds, with the claim that holds it."""
+
+    value: Decimal
+    claim: ox.NamedNode
+    prop: str
+
+
+@dataclass
+class GraphFacts:
+    kg: KnowledgeGraph
+    schema: Schema
+    _doses: dict[str, dict[str, list[RecordedValue]]] = field(default_factory=dict)
+    _routes: dict[str, dict[str, list[ox.NamedNode]]] = field(default_factory=dict)
+    _quotes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, kg: KnowledgeGraph) -> GraphFacts:
+        return cls(kg, Schema.of(kg))
+
+    # ----------------------------------------------------------------- graph access
+
+    def stored(self, node: ox.NamedNode, predicate: str) -> list[ox.Term]:
+        return [q.object for q in self.kg.store.quads_for_pattern(node, ox.NamedNode(predicate), None)
+                if q.graph_name != META_GRAPH]
+
+    def stored_types(self, node: ox.Term) -> set[str]:
+        if not isinstance(node, ox.NamedNode):
+            return set()
+        return self.schema.with_superclasses(t.value for t in self.stored(node, RDF_TYPE.value))
+
+    def subjects_with(self, predicate: str, obj: ox.Term) -> list[ox.NamedNode]:
+        return [q.subject for q in self.kg.store.quads_for_pattern(None, ox.NamedNode(predicate), obj)
+                if q.graph_name != META_GRAPH and isinstance(q.subject, ox.NamedNode)]
+
+    # ----------------------------------------------------------------- drugs of values
+
+    def drug_of(self, node: ox.NamedNode, claim: ox.NamedNode, lookup: Lookup, types: Callable) -> ox.NamedNode | None:
+        """The drug a dose or route on ``node`` (the claim or one of its parts) belongs to:
+        the node's own drug, else the claim's intervention when it is a drug, else its drug."""
+        for holder in ((node, claim) if node != claim else (claim,)):
+            for link in DRUG_LINKS:
+                for target in lookup(holder, link):
+                    if isinstance(target, ox.NamedNode) and self.schema.is_a(types(target), CHEMICAL):
+                        return target
+        return None
+
+    def _claim_parts(self, claim: ox.NamedNode) -> list[ox.NamedNode]:
+        parts, todo = [], [claim]
+        while todo:
+            node = todo.pop()
+            for quad in self.kg.store.quads_for_pattern(node, None, None):
+                target = quad.object
+                if (isinstance(target, ox.NamedNode) and target not in parts and quad.graph_name != META_GRAPH
+                        and quad.predicate.value != RDF_TYPE.value
+                        and self.schema.is_a(self.stored_types(target), BKG + "ClaimPart")):
+                    parts.append(target)
+                    todo.append(target)
+        return parts
+
+    def _claims_about(self, drug: ox.NamedNode) -> set[ox.NamedNode]:
+        claims = set()
+        for link in DRUG_LINKS:
+            for subject in self.subjects_with(link, drug):
+                if self.schema.is_a(self.stored_types(subject), CLAIM):
+                    claims.add(subject)
+        return claims
+
+    def _scan_drug(self, drug: ox.NamedNode) -> None:
+        doses: dict[str, list[RecordedValue]] = defaultdict(list)
+        routes: dict[str, list[ox.NamedNode]] = defaultdict(list)
+        for claim in self._claims_about(drug):
+            for node in (claim, *self._claim_parts(claim)):
+                if self.drug_of(node, claim, self.stored, self.stored_types) != drug:
+                    continue
+                units = [u.value for u in self.stored(node, DOSE_UNIT)]
+                for prop in DOSE_PROPERTIES:
+                    for term in self.stored(node, prop):
+                        value = numeric_value(term)
+                        if value is not None and units:
+                            doses[units[0]].append(RecordedValue(value, claim, prop))
+                for prop in ROUTE_PROPERTIES:
+                    for term in self.stored(node, prop):
+                        routes[term.value].append(claim)
+        self._doses[drug.value] = dict(doses)
+        self._routes[drug.value] = dict(routes)
+
+    def doses(self, drug: ox.NamedNode) -> dict[str, list[RecordedValue]]:
+        """The doses the graph records for a drug, by unit IRI."""
+        if drug.value not in self._doses:
+            self._scan_drug(drug)
+        return self._doses[drug.value]
+
+    def routes(self, drug: ox.NamedNode) -> dict[str, list[ox.NamedNode]]:
+        """The routes the graph records for a drug, with the claims that record them."""
+        if drug.value not in self._routes:
+            self._scan_drug(drug)
+        return self._routes[drug.value]
+
+    # ----------------------------------------------------------------- whole-graph tables
+
+    @cached_property
+    def mapping_prefixes_by_class(self) -> dict[str, set[str]]:
+        """For each entity class, the standard vocabularies (CURIE prefixes) its members are mapped to."""
+        table: dict[str, set[str]] = defaultdict(set)
+        values = " ".join(f"<{p}>" for p in MAPPING_PREDICATES)
+        rows = self.kg.query(f"SELECT DISTINCT ?class ?target WHERE {{ VALUES ?p {{ {values} }} "
+                             f"?entity ?p ?target ; a ?class . }}")
+        for row in rows:
+            prefix = ns.curie(row["target"].value).split(":", 1)[0]
+            table[row["class"].value].add(prefix)
+        return dict(table)
+
+    @cached_property
+    def evidence_kinds_by_document_kind(self) -> dict[str, set[str]]:
+        """For each kind of source document, the evidence kinds its claims carry in the graph."""
+        table: dict[str, set[str]] = defaultdict(set)
+        rows = self.kg.query(
+            f"SELECT DISTINCT ?doc ?ev WHERE {{ ?source <{BKG}documentKind> ?doc . "
+            f"?claim <{ns.PROV}wasDerivedFrom> ?source ; <{BKG}evidenceKind> ?ev . }}")
+        for row in rows:
+            table[row["doc"].value].add(row["ev"].value)
+        return dict(table)
+
+    @cached_property
+    def step_object_classes(self) -> dict[str, set[str]]:
+        """For each mechanism relation, the most specific classes of the objects it links to."""
+        table: dict[str, set[str]] = defaultdict(set)
+        rows = self.kg.query(
+            f"SELECT DISTINCT ?rel ?class WHERE {{ ?step <{BKG}stepRelation> ?rel ; <{BKG}stepObject> ?o . "
+            f"?o a ?class . FILTER(STRSTARTS(STR(?class), \"{BKG}\")) }}")
+        for row in rows:
+            table[row["rel"].value].add(row["class"].value)
+        return dict(table)
+
+    @cached_property
+    def entity_names(self) -> dict[str, str]:
+        """Every entity's label and synonyms (normalised, case-folded) -> the entity."""
+        names: dict[str, str] = {}
+        rows = self.kg.query(
+            f"SELECT ?entity ?name WHERE {{ ?entity a ?class . ?class <{ns.RDFS}subClassOf>* <{BKG}BiomedicalEntity> . "
+            f"{{ ?entity <{ns.RDFS}label> ?name }} UNION {{ ?entity <{ns.SKOS}altLabel> ?name }} }}")
+        for row in rows:
+            names.setdefault(normalise(row["name"].value).casefold(), row["entity"].value)
+        return names
+
+    @cached_property
+    def documents_by_doi(self) -> dict[str, str]:
+        """Every DOI the graph records (lower case) -> the document it identifies."""
+        rows = self.kg.query(f"SELECT ?doc ?doi WHERE {{ ?doc <{BKG}doi> ?doi }}")
+        return {row["doi"].value.strip().lower(): row["doc"].value for row in rows}
+
+    @cached_property
+    def drug_names(self) -> DrugNames:
+        """The labels and synonyms of every drug in the graph, to find the drugs a quote names."""
+        # an effect a drug causes names the drug too ("BIPN" names bortezomib)
+        rows = self.kg.query(
+            f"SELECT ?drug ?entity ?name ?label WHERE {{ ?drug a <{BKG}Drug> ; <{ns.RDFS}label> ?label . "
+            f"{{ ?drug <{ns.RDFS}label>|<{ns.SKOS}altLabel> ?name BIND(?drug AS ?entity) }} UNION "
+            f"{{ ?entity <{BKG}causedBy> ?drug ; <{ns.RDFS}label>|<{ns.SKOS}altLabel> ?name }} }}")
+        names: dict[tuple[str, str], list[str]] = {}
+        label: dict[str, str] = {}
+        for row in rows:
+            name = normalise(row["name"].value)
+            if len(name) >= 3:
+                names.setdefault((row["entity"].value, row["drug"].value), []).append(name)
+            label[row["drug"].value] = row["label"].value
+        return DrugNames(names, label)
+
+    def quotes_of(self, source: str) -> list[tuple[str, str, str]]:
+        """(claim, quote, folded quote) for every quote the graph takes from a source."""
+        if source not in self._quotes:
+            rows = self.kg.query(
+                f"SELECT ?claim ?quote WHERE {{ ?claim <{ns.PROV}wasDerivedFrom> <{source}> ; "
+                f"<{BKG}evidenceQuote> ?quote }} ORDER BY ?claim LIMIT 2000")
+            self._quotes[source] = [(r["claim"].value, r["quote"].value, normalise(r["quote"].value).casefold())
+                                    for r in rows]
+        return self._quotes[source]
+
+
+class DrugNames:
+    """Finds the drugs a passage names, by the labels and synonyms (as whole words) of each drug
+    and of each effect the drug causes ("BIPN" names bortezomib)."""
+
+    def __init__(self, names: dict[tuple[str, str], list[str]], label: dict[str, str]) -> None:
+        self.label = label
+        self.drugs = {drug for _, drug in names}
+        # one alternation for all names: short all-capital synonyms (VAD, MP) match only in
+        # capitals, the others in any case
+        self._exact: dict[str, set[tuple[str, str]]] = {}
+        self._folded: dict[str, set[tuple[str, str]]] = {}
+        for key, words in names.items():
+            for word in words:
+                if word.isupper() and len(word) <= 5:
+                    self._exact.setdefault(word, set()).add(key)
+                else:
+                    self._folded.setdefault(word.casefold(), set()).add(key)
+        self._exact_pattern = _alternation(self._exact, "")
+        self._folded_pattern = _alternation(self._folded, "(?i)")
+
+    def named_in(self, passage: str) -> set[tuple[str, str]]:
+        """(entity named, drug it names) pairs."""
+        text = normalise(passage)
+        found: set[tuple[str, str]] = set()
+        for pattern, table, fold in ((self._exact_pattern, self._exact, False),
+                                     (self._folded_pattern, self._folded, True)):
+            if pattern is None:
+                continue
+            for position in range(len(text)):
+                match = pattern.match(text, position)
+                if match:
+                    found |= table[match.group(1).casefold() if fold else match.group(1)]
+        return found
+
+
+def _alternation(table: dict[str, set], flags: str) -> re.Pattern | None:
+    if not table:
+        return None
+    words = sorted(table, key=len, reverse=True)
+    return re.compile(flags + r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)")

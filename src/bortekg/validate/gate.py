@@ -1,0 +1,110 @@
+"""The submission gate: reading is done by ``bortekg.ingest``; here the vocabulary check,
+the SHACL shapes in the graph context, and the knowledge rules run in turn, and an accepted
+submission is handed to the store, which alone writes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bortekg.ingest import Submission
+from bortekg.report import Report
+from bortekg.store import KnowledgeGraph, SubmissionRecord
+from bortekg.validate.context import context_triples
+from bortekg.validate.facts import GraphFacts
+from bortekg.validate.quotes import new_source_indexes
+from bortekg.validate.rules import RuleContext, run_rules
+from bortekg.validate.view import SubmissionView
+from bortekg.validate.reporting import build_report
+from bortekg.validate.shacl import load_shapes, shacl_report, to_rdflib
+from bortekg.vocabulary import KnownTerms, check_vocabulary
+
+if TYPE_CHECKING:
+    import rdflib
+
+
+class SubmissionRejected(ValueError):
+    """A submission that did not pass the gate; ``report`` says why."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__(f"the submission does not conform: {report.count('Violation')} violation(s)")
+
+
+
+@dataclass
+class Gate:
+    """What validation needs besides the submission: the graph, its known terms, the shapes,
+    and the facts the knowledge rules derive from the graph (read on first use, then kept:
+    build a new gate after the graph changes)."""
+
+    kg: KnowledgeGraph
+    shapes: rdflib.Graph
+    known: KnownTerms
+    _facts: GraphFacts | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, kg: KnowledgeGraph, shapes: rdflib.Graph | None = None) -> Gate:
+        return cls(kg, shapes if shapes is not None else load_shapes(), KnownTerms.of(kg))
+
+    @property
+    def facts(self) -> GraphFacts:
+        if self._facts is None:
+            self._facts = GraphFacts.of(self.kg)
+        return self._facts
+
+
+def validate_submission(
+    kg: KnowledgeGraph,
+    submission: Submission,
+    *,
+    gate: Gate | None = None,
+    source_texts: Mapping[str, bytes] | None = None,
+) -> Report:
+    """The whole gate: vocabulary, then SHACL over the submission in its graph context, then
+    the knowledge rules. ``source_texts`` gives the text of each source document the
+    submission adds (source IRI -> bytes), to verify its quotes against."""
+    return _validate(kg, submission, gate or Gate.of(kg), source_texts or {})[0]
+
+
+def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
+              source_texts: Mapping[str, bytes]) -> tuple[Report, RuleContext]:
+    issues = check_vocabulary(kg, submission, gate.known)
+    context = to_rdflib(context_triples(kg, submission))
+    shacl = shacl_report(context, gate.shapes, focus_nodes=_focus_nodes(submission))
+    rule_context = RuleContext(gate.facts, dict(source_texts))
+    view = SubmissionView(submission, kg, gate.facts.schema)
+    findings = run_rules(view, rule_context)
+    return build_report(submission, context, shacl, issues, findings), rule_context
+
+
+def _focus_nodes(submission: Submission) -> list[str]:
+    return list(dict.fromkeys(t.subject.value for t in submission.triples))
+
+
+def validate_and_add(
+    kg: KnowledgeGraph,
+    submission: Submission,
+    *,
+    source: str,
+    submitter: str | None = None,
+    gate: Gate | None = None,
+    source_texts: Mapping[str, bytes] | None = None,
+) -> tuple[Report, SubmissionRecord]:
+    """Validate, then merge atomically as a submission graph, with the text indexes of the
+    sources it adds; raise DuplicateSubmissionError if the same file was accepted before and
+    SubmissionRejected if it does not conform (the store is then untouched)."""
+    kg.refuse_if_added(submission.file_name, submission.sha256)  # before any work, with its own message
+    report, rule_context = _validate(kg, submission, gate or Gate.of(kg), source_texts or {})
+    if not report.conforms:
+        raise SubmissionRejected(report)
+    record = kg.add_submission(
+        submission.triples,
+        file_name=submission.file_name,
+        sha256=submission.sha256,
+        source=source,
+        submitter=submitter,
+        source_indexes=new_source_indexes(rule_context.source_texts),
+    )
+    return report, record
