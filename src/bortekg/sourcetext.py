@@ -2,8 +2,8 @@
 
 The product must prove that a claim's quote is a verbatim passage of its source on a
 user's machine, where the documents themselves are not shipped. Each document is reduced
-to an index: its normalised token sequence, as one keyed 8-byte hash per *pair* of
-adjacent tokens, in document order. A quote of n tokens is verbatim exactly when its n-1
+to an index: its normalised token sequence, as one 8-byte hash per *pair* of adjacent
+tokens (each token's keyed hash, the two mixed), in document order. A quote of n tokens is verbatim exactly when its n-1
 pair hashes occur at consecutive positions of the index, which needs no document text; the
 index cannot be read back as text (each entry hides two words behind a hash).
 
@@ -23,12 +23,12 @@ import unicodedata
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 #: Bumped whenever normalisation or hashing changes (indexes then need rebuilding).
-INDEX_VERSION = 1
-_HASH_KEY = b"bortekg-source-text-v1"
+INDEX_VERSION = 2
+_HASH_KEY = b"bortekg-source-text-v2"
 
 _TYPOGRAPHIC = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
@@ -52,9 +52,21 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalise(text))
 
 
-def pair_hash(first: str, second: str) -> int:
-    digest = hashlib.blake2b(f"{first}\x00{second}".encode(), digest_size=8, key=_HASH_KEY).digest()
+_MASK = (1 << 64) - 1
+
+
+@lru_cache(maxsize=65536)
+def _word_hash(word: str) -> int:
+    digest = hashlib.blake2b(word.encode(), digest_size=8, key=_HASH_KEY).digest()
     return int.from_bytes(digest, "big")
+
+
+def pair_hash(first: str, second: str) -> int:
+    """A 64-bit hash of two adjacent words: their keyed hashes, mixed (splitmix64 finaliser)."""
+    value = ((_word_hash(first) * 0x9E3779B97F4A7C15) ^ _word_hash(second)) & _MASK
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK
+    return value ^ (value >> 31)
 
 
 def pair_hashes(words: list[str]) -> list[int]:

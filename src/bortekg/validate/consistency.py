@@ -102,32 +102,36 @@ def value_key(term: ox.Term) -> tuple:
     return ("node", term.value)
 
 
-def _candidates(view: SubmissionView, context: RuleContext, claim: ox.NamedNode) -> set[ox.NamedNode]:
-    """Existing claims sharing every link of the claim to an existing node (rarest first)."""
+def _candidates(view: SubmissionView, context: RuleContext, claim: ox.NamedNode) -> list[ox.NamedNode]:
+    """Existing claims that share every link of the claim to an existing node.
+
+    The subjects of the most specific link (an entity before a source, a source before a
+    value of a value set) are listed, each then checked for the other links by a lookup: a
+    link shared by thousands of claims (a source, an evidence kind) is never listed whole.
+    """
     links = [(t.predicate, t.object) for t in view.by_subject[claim]
              if isinstance(t.object, ox.NamedNode) and t.predicate.value not in NOT_CONTENT
-             and t.predicate != RDF_TYPE and not (t.object in view.by_subject)]
+             and t.predicate != RDF_TYPE and t.object not in view.by_subject]
     if not links:
-        return set()
+        return []
+    links.sort(key=lambda link: _SPECIFICITY.index(next(
+        (prefix for prefix in _SPECIFICITY if link[1].value.startswith(prefix)), "")))
     store = context.facts.kg.store
-    sets = []
-    for predicate, obj in links:
-        found = set()
-        for quad in store.quads_for_pattern(None, predicate, obj):
-            if quad.graph_name != META_GRAPH:
-                found.add(quad.subject)
-                if len(found) > _MAX_CANDIDATES:
-                    break
-        if not found:
-            return set()
-        sets.append(found)
-    sets.sort(key=len)
-    result = sets[0]
-    for other in sets[1:]:
-        result = result & other
-        if not result:
-            break
-    return result
+    first, rest = links[0], links[1:]
+    found = []
+    for quad in store.quads_for_pattern(None, first[0], first[1]):
+        subject = quad.subject
+        if quad.graph_name == META_GRAPH or subject in found:
+            continue
+        if all(next(store.quads_for_pattern(subject, p, o), None) is not None for p, o in rest):
+            found.append(subject)
+            if len(found) > _MAX_CANDIDATES:
+                break
+    return found
+
+
+#: Namespaces from the most to the least specific kind of linked node.
+_SPECIFICITY = (ns.BKE, ns.BKC, ns.BKS, ns.BKG, "")
 
 
 # ----------------------------------------------------------------------------- dose rules

@@ -209,9 +209,10 @@ class GraphFacts:
     def quotes_of(self, source: str) -> list[tuple[str, str, str]]:
         """(claim, quote, folded quote) for every quote the graph takes from a source."""
         if source not in self._quotes:
+            # each distinct passage once (copies of a claim quote the same words)
             rows = self.kg.query(
-                f"SELECT ?claim ?quote WHERE {{ ?claim <{ns.PROV}wasDerivedFrom> <{source}> ; "
-                f"<{BKG}evidenceQuote> ?quote }} ORDER BY ?claim LIMIT 2000")
+                f"SELECT ?quote (MIN(STR(?c)) AS ?claim) WHERE {{ ?c <{ns.PROV}wasDerivedFrom> <{source}> ; "
+                f"<{BKG}evidenceQuote> ?quote }} GROUP BY ?quote ORDER BY ?claim LIMIT 5000")
             self._quotes[source] = [(r["claim"].value, r["quote"].value, normalise(r["quote"].value).casefold())
                                     for r in rows]
         return self._quotes[source]

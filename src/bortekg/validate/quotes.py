@@ -145,7 +145,18 @@ def closest_quoted_passage(context: RuleContext, source: str, quote: str) -> tup
     if not candidates:
         return None
     wanted = normalise(quote).casefold()
-    best = max(candidates, key=lambda c: difflib.SequenceMatcher(None, wanted, c[2]).ratio())
+    matcher = difflib.SequenceMatcher(None, "", wanted, autojunk=False)
+    scored = []
+    for candidate in candidates:  # the cheap upper bound first, the exact ratio for the best few
+        matcher.set_seq1(candidate[2])
+        scored.append((matcher.quick_ratio(), candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    best, best_ratio = None, -1.0
+    for _, candidate in scored[:25]:
+        matcher.set_seq1(candidate[2])
+        ratio = matcher.ratio()
+        if ratio > best_ratio:
+            best, best_ratio = candidate, ratio
     return best[0], best[1]
 
 

@@ -135,9 +135,20 @@ class SubmissionView:
 
     def __post_init__(self) -> None:
         grouped: dict[ox.NamedNode, list[ox.Triple]] = defaultdict(list)
+        values: dict[tuple[ox.NamedNode, str], list[ox.Term]] = defaultdict(list)
         for triple in self.submission.triples:
             grouped[triple.subject].append(triple)
+            values[(triple.subject, triple.predicate.value)].append(triple.object)
         self.by_subject = dict(grouped)
+        self._values = dict(values)
+        self._types: dict[ox.NamedNode, set[str]] = {}
+        # where each triple, each (subject, predicate) and each subject first appears
+        self._lines: dict[tuple, int] = {}
+        for triple, line in self.submission.lines.items():
+            for key in ((triple.subject, triple.predicate, triple.object),
+                        (triple.subject, triple.predicate), (triple.subject,)):
+                if key not in self._lines or line < self._lines[key]:
+                    self._lines[key] = line
 
     # ----------------------------------------------------------------- the submission
 
@@ -147,20 +158,20 @@ class SubmissionView:
 
     def values(self, node: ox.NamedNode, predicate: str) -> list[ox.Term]:
         """Values the submission gives the node for a predicate, in file order."""
-        return [t.object for t in self.by_subject.get(node, ()) if t.predicate.value == predicate]
+        return self._values.get((node, predicate), [])
 
     def value(self, node: ox.NamedNode, predicate: str) -> ox.Term | None:
         found = self.values(node, predicate)
         return found[0] if found else None
 
     def line(self, node: ox.NamedNode, predicate: str | None = None, obj: ox.Term | None = None) -> int | None:
+        """The line of the triple, else of the node's first statement with the predicate, else
+        of its first statement (None where the format has no lines)."""
         pred = ox.NamedNode(predicate) if predicate else None
-        line = self.submission.first_line(node, pred, obj)
-        if line is None and obj is not None:
-            line = self.submission.first_line(node, pred)
-        if line is None and pred is not None:
-            line = self.submission.first_line(node)
-        return line
+        for key in ((node, pred, obj), (node, pred), (node,)):
+            if None not in key and key in self._lines:
+                return self._lines[key]
+        return None
 
     # ----------------------------------------------------------------- the graph
 
@@ -177,11 +188,14 @@ class SubmissionView:
         return any(q.graph_name != META_GRAPH for q in self.kg.store.quads_for_pattern(node, None, None))
 
     def types(self, node: ox.Term) -> set[str]:
+        """The node's classes (submitted and stored) with their superclasses."""
         if not isinstance(node, ox.NamedNode):
             return set()
-        direct = {t.value for t in self.values(node, RDF_TYPE.value) if isinstance(t, ox.NamedNode)}
-        direct |= {t.value for t in self.stored_values(node, RDF_TYPE.value) if isinstance(t, ox.NamedNode)}
-        return self.schema.with_superclasses(direct)
+        if node not in self._types:
+            direct = {t.value for t in self.values(node, RDF_TYPE.value) if isinstance(t, ox.NamedNode)}
+            direct |= {t.value for t in self.stored_values(node, RDF_TYPE.value) if isinstance(t, ox.NamedNode)}
+            self._types[node] = self.schema.with_superclasses(direct)
+        return self._types[node]
 
     def label(self, node: ox.Term) -> str | None:
         if not isinstance(node, ox.NamedNode):
