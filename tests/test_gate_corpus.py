@@ -127,3 +127,9 @@ def test_accepted_cases_add_and_retract_back_to_the_same_store(tmp_path: Path) -
     for record in reversed(records):
         kg.retract(record.id)
     assert set(kg.store) == before
+
+
+def test_every_rule_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [rule.name for rule in all_rules() if f"`{rule.name}`" not in readme]
+    assert not missing, f"rules missing from the README's table of knowledge rules: {missing}"

@@ -84,8 +84,9 @@ class QuoteMatch:
     found: bool
     position: int | None  # token position of the first quoted word, when found
     matched_words: int  # the longest run of the quote's words found in order in the source
-    diverges_at: str | None  # the first quote word after that run, when not found
+    diverges_at: str | None  # the quote's word next to that run where it leaves the source
     matched_text: str  # that run of words, as the quote writes them
+    run_start: int = 0  # where that run starts among the quote's words
 
 
 @dataclass
@@ -128,7 +129,7 @@ class SourceIndex:
         end = best_start + best_len + 1  # pairs -> words
         after = words[end] if end < len(words) else None
         before = words[best_start - 1] if best_start > 0 else None
-        return QuoteMatch(False, None, best_len + 1, after or before, _join(words[best_start:end]))
+        return QuoteMatch(False, None, best_len + 1, after or before, _join(words[best_start:end]), best_start)
 
     def _run(self, start: int, wanted: list[int], offset: int) -> int:
         run = 0

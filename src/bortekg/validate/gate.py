@@ -5,7 +5,7 @@ submission is handed to the store, which alone writes."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bortekg.ingest import Submission
@@ -13,6 +13,7 @@ from bortekg.report import Report
 from bortekg.store import KnowledgeGraph, SubmissionRecord
 from bortekg.validate.context import context_triples
 from bortekg.validate.facts import GraphFacts
+from bortekg.validate.protection import changes_ontology
 from bortekg.validate.quotes import new_source_indexes
 from bortekg.validate.rules import RuleContext, run_rules
 from bortekg.validate.view import SubmissionView
@@ -71,8 +72,14 @@ def validate_submission(
 def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
               source_texts: Mapping[str, bytes]) -> tuple[Report, RuleContext]:
     issues = check_vocabulary(kg, submission, gate.known)
-    context = to_rdflib(context_triples(kg, submission))
-    shacl = shacl_report(context, gate.shapes, focus_nodes=_focus_nodes(submission))
+    # Statements that would change the ontology are refused by the knowledge rules; the shapes
+    # check the rest against the ontology as it is (a submitted "bkg:Drug rdfs:subClassOf
+    # bkg:Claim" must not make every drug of the submission a claim to the shapes).
+    schema_terms = gate.facts.schema.schema_terms
+    instance_data = replace(submission, triples=tuple(
+        t for t in submission.triples if not changes_ontology(t, schema_terms)))
+    context = to_rdflib(context_triples(kg, instance_data))
+    shacl = shacl_report(context, gate.shapes, focus_nodes=_focus_nodes(instance_data))
     rule_context = RuleContext(gate.facts, dict(source_texts))
     view = SubmissionView(submission, kg, gate.facts.schema)
     findings = run_rules(view, rule_context)

@@ -75,6 +75,8 @@ def _doses(view: SubmissionView, context: RuleContext, claim: ox.NamedNode, node
             unit = units[0].value
             line = view.line(node, prop, term)
             if unit not in recorded:
+                if prop != next(p for p in DOSE_PROPERTIES if view.values(node, p)):
+                    continue  # one finding per node for its unit
                 known = "; ".join(_range_text(unit_values, u) for u, unit_values in sorted(recorded.items()))
                 yield Finding(
                     DOSE_UNIT_KNOWN, node,
@@ -139,6 +141,8 @@ def _range_text(values: list[RecordedValue], unit: str) -> str:
     high = max(values, key=lambda v: v.value)
     if low.value == high.value:
         return f"{_fmt(low.value)} {ns.curie(unit)} ({ns.curie(low.claim.value)})"
+    if low.claim == high.claim:
+        return f"{_fmt(low.value)}-{_fmt(high.value)} {ns.curie(unit)} ({ns.curie(low.claim.value)})"
     return (f"{_fmt(low.value)}-{_fmt(high.value)} {ns.curie(unit)} "
             f"({ns.curie(low.claim.value)} to {ns.curie(high.claim.value)})")
 

@@ -50,6 +50,17 @@ def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
     yield from _cycles(view)
 
 
+def changes_ontology(triple: ox.Triple, schema_terms: frozenset[str]) -> bool:
+    """Whether a submitted triple would describe or change the ontology (see ``no-ontology-change``)."""
+    subject, predicate, obj = triple.subject.value, triple.predicate.value, triple.object
+    if subject in schema_terms or subject.startswith(_PROTECTED_PREFIXES):
+        return True
+    if predicate.startswith(_META_NAMESPACES) and predicate not in _ALLOWED_META_PREDICATES:
+        return True
+    return (predicate == RDF_TYPE.value and isinstance(obj, ox.NamedNode)
+            and obj.value.startswith(_META_NAMESPACES) and obj.value not in _ALLOWED_META_TYPES)
+
+
 def _ontology_changes(view: SubmissionView) -> Iterator[Finding]:
     schema_terms = view.schema.schema_terms
     for subject, triples in view.by_subject.items():
@@ -99,6 +110,7 @@ def _existing_nodes(view: SubmissionView) -> Iterator[Finding]:
             "its source, quote and evidence kind, that points at it (for example bkg:drug "
             f"{ns.curie(subject.value)}); an accepted submission is replaced by retracting it "
             "and adding the corrected file.",
+            path=view.by_subject[subject][0].predicate.value, value=view.by_subject[subject][0].object,
             line=view.line(subject))
 
 

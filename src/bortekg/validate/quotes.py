@@ -120,9 +120,9 @@ def _not_verbatim(view: SubmissionView, context: RuleContext, claim: ox.NamedNod
     match = index.find(quote.value)
     parts = [f"the quote is not a verbatim passage of {view.display(source)}"]
     if match.matched_words >= 2:
-        where = f" up to {match.diverges_at!r}" if match.diverges_at else ""
-        parts.append(f"its longest run found there is {match.matched_words} words{where}: "
-                     f"{_short(match.matched_text)!r}")
+        place = "its opening" if match.run_start == 0 else "a run of its words"
+        where = f"; it leaves the source at {match.diverges_at!r}" if match.diverges_at else ""
+        parts.append(f"{place} is there ({match.matched_words} words: {_short(match.matched_text)!r}){where}")
     else:
         parts.append("none of its word pairs occurs there")
     closest = closest_quoted_passage(context, source.value, quote.value)
