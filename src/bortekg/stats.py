@@ -40,6 +40,13 @@ SELECT ?kind ?label (COUNT(DISTINCT ?claim) AS ?n) WHERE {
 } GROUP BY ?kind ?label ORDER BY DESC(?n) ?label
 """
 
+_UNVERIFIED_MAPPINGS = _PREFIXES + """
+SELECT ?entity ?label ?mapping WHERE {
+  ?entity bkg:unverifiedMapping ?mapping .
+  OPTIONAL { ?entity rdfs:label ?label }
+} ORDER BY ?entity ?mapping
+"""
+
 _CLAIM_TOTAL = _PREFIXES + """
 SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim rdf:type/rdfs:subClassOf* bkg:Claim }
 """
@@ -55,6 +62,15 @@ class Counts:
 
 
 @dataclass
+class UnverifiedMapping:
+    """A standard identifier a submission gave an entity without a verified table row."""
+
+    entity: str
+    label: str
+    mapping: str
+
+
+@dataclass
 class GraphStats:
     triples: int
     triples_per_graph: dict[str, int]
@@ -62,6 +78,8 @@ class GraphStats:
     entities_per_class: list[Counts] = field(default_factory=list)
     claims_per_source: list[Counts] = field(default_factory=list)
     claims_per_kind: list[Counts] = field(default_factory=list)
+    #: Mappings accepted as unverified (not in the verified cross-reference table).
+    unverified_mappings: list[UnverifiedMapping] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         def rows(items: list[Counts]) -> list[dict]:
@@ -74,6 +92,9 @@ class GraphStats:
             "entities_per_class": rows(self.entities_per_class),
             "claims_per_source": rows(self.claims_per_source),
             "claims_per_kind": rows(self.claims_per_kind),
+            "unverified_mappings": [
+                {"entity": m.entity, "curie": ns.curie(m.entity), "label": m.label, "mapping": m.mapping,
+                 "mapping_curie": ns.curie(m.mapping)} for m in self.unverified_mappings],
         }
 
 
@@ -99,4 +120,9 @@ def graph_stats(kg: KnowledgeGraph) -> GraphStats:
         entities_per_class=_counts(kg, _INSTANCES_PER_CLASS, "class"),
         claims_per_source=_counts(kg, _CLAIMS_PER_SOURCE, "source"),
         claims_per_kind=_counts(kg, _CLAIMS_PER_KIND, "kind"),
+        unverified_mappings=[
+            UnverifiedMapping(row["entity"].value,
+                              row["label"].value if row["label"] is not None else ns.curie(row["entity"].value),
+                              row["mapping"].value)
+            for row in kg.query(_UNVERIFIED_MAPPINGS)],
     )

@@ -47,6 +47,9 @@ def stats(ctx: click.Context, fmt: str, network: bool) -> None:
         click.echo(f"\n{title}:")
         for item in items:
             click.echo(f"  {item.count:5d}  {item.label}  ({ns.curie(item.iri)})")
+    click.echo(f"\nunverified mappings (not in the verified cross-reference table): {len(summary.unverified_mappings)}")
+    for mapping in summary.unverified_mappings:
+        click.echo(f"  {mapping.label} ({ns.curie(mapping.entity)}) -> {ns.curie(mapping.mapping)}")
 
 
 # --------------------------------------------------------------------------- query
