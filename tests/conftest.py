@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import rdflib
 
-from bortekg import KnowledgeGraph
+from bortekg import KnowledgeGraph, resources
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -42,6 +43,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 def kg() -> KnowledgeGraph:
     """The packaged graph in an in-memory store (read-only use: do not write to it)."""
     return KnowledgeGraph()
+
+
+@pytest.fixture(scope="session")
+def ontology_graph() -> rdflib.Graph:
+    """The packaged ontology and knowledge base parsed from their Turtle files by rdflib, apart
+    from the product's store: the independent reading that expected counts are derived from
+    (read-only use)."""
+    graph = rdflib.Graph()
+    for path in [*resources.tbox_files(), *resources.kb_files()]:
+        graph.parse(path, format="turtle")
+    return graph
 
 
 @pytest.fixture(scope="session")
