@@ -24,6 +24,7 @@ from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from bortekg import resources
@@ -105,9 +106,27 @@ def readable(results: list[Result]) -> str:
     return "\n".join(str(r) for r in results)
 
 
+@cache
+def parsed_query(text: str, namespaces: tuple[tuple[str, str], ...]):
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
+class ParsedOnceGraph(Graph):
+    """A data graph whose query() parses each SPARQL text once: pyshacl sends the same text for
+    every focus node (SPARQL constraints, sh:class lookups), and parsing it anew each time was
+    more than half of the validation time. Evaluation is rdflib's, unchanged."""
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            namespaces = initNs if initNs is not None else dict(self.namespaces())
+            query_object = parsed_query(query_object, tuple(sorted((str(k), str(v)) for k, v in namespaces.items())))
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
 def in_context(graph: Graph, *cases: Graph) -> Graph:
     """A copy of the packaged graph with the cases added (the session graph stays untouched)."""
-    data = Graph()
+    data = ParsedOnceGraph()
     data += graph
     for case in cases:
         data += case
@@ -214,7 +233,7 @@ def invalid_results(ontology_graph: Graph, shapes_graph: Graph) -> dict[Path, li
 
 
 def test_packaged_graph_conforms(ontology_graph: Graph, shapes_graph: Graph) -> None:
-    results = shacl_results(ontology_graph, shapes_graph)
+    results = shacl_results(in_context(ontology_graph), shapes_graph)
     assert not results, f"the packaged graph breaks {len(results)} constraint(s):\n{readable(results)}"
 
 
