@@ -32,7 +32,8 @@ from bortekg.worker import QueryTimeout
 from cq_cases import FIXTURES, question_params, sample_bindings
 from rowsets import describe_difference, row_multiset
 
-pytestmark = pytest.mark.server
+# one worker runs them all, so each server starts once per run
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("servers")]
 
 VIRTUOSO_INI = """\
 [Database]
