@@ -32,8 +32,7 @@ from bortekg.worker import QueryTimeout
 from cq_cases import FIXTURES, question_params, sample_bindings
 from rowsets import describe_difference, row_multiset
 
-# one worker runs them all, so each server starts once per run
-pytestmark = [pytest.mark.server, pytest.mark.xdist_group("servers")]
+pytestmark = pytest.mark.server
 
 VIRTUOSO_INI = """\
 [Database]

@@ -30,9 +30,6 @@ from rdflib.term import Node
 from bortekg import resources
 from bortekg.namespaces import PREFIXES
 
-# one worker runs them all, so the invalid cases are validated once per run
-pytestmark = pytest.mark.xdist_group("shapes")
-
 CASES = Path(__file__).resolve().parent / "shapes"
 VALID = sorted((CASES / "valid").glob("*.ttl"))
 INVALID = sorted((CASES / "invalid").glob("*.ttl"))
