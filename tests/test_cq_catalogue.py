@@ -11,132 +11,26 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
+import rdflib
 
-from bortekg import KnowledgeGraph, resources
+from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
+from bortekg.catalogue import DATATYPES, CompetencyQuestion, load_question
+from conftest import SOURCE_FILES
+from cq_expected import CQ_DIR, EXPECTED_DIR, Case, Row, canonical, cases, expected_rows, main, oxigraph_rows
 
-CQ_DIR = resources.queries_dir() / "cq"
-EXPECTED_DIR = Path(__file__).resolve().parent / "cq" / "expected"
 CQ_FILES = sorted(CQ_DIR.glob("*.rq"))
-EXPECTED_FILES = sorted(EXPECTED_DIR.glob("*.json"))
-
-PARAM_DATATYPES = ("xsd:integer", "xsd:decimal", "xsd:boolean", "xsd:string", "iri")
-_HEADER_LINE = re.compile(r"#\s*(title|question|source|param):\s*(.*\S)\s*$")
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-
-Row = tuple[tuple[str, str | None], ...]
+CASES = cases()
+BKG = rdflib.Namespace(ns.BKG)
 
 
-@dataclass(frozen=True)
-class Param:
-    name: str
-    datatype: str
-    description: str
-    required: bool = False
-
-
-@dataclass
-class Header:
-    title: str = ""
-    question: str = ""
-    sources: list[str] = field(default_factory=list)
-    params: list[Param] = field(default_factory=list)
-
-
-def parse_header(text: str) -> Header:
-    """Read the leading comment block: '# key: value' lines up to the first non-comment line."""
-    header = Header()
-    for line in text.splitlines():
-        if not line.startswith("#"):
-            break
-        match = _HEADER_LINE.match(line)
-        if match is None:
-            continue
-        key, value = match.groups()
-        if key == "source":
-            header.sources += [s.strip() for s in value.split(",") if s.strip()]
-        elif key == "param":
-            name, datatype, description = (value.split(None, 2) + ["", ""])[:3]
-            required = description.split(" ", 1)[0] == "required"
-            if required:
-                description = description.partition(" ")[2].strip()
-            header.params.append(Param(name, datatype, description, required))
-        else:
-            setattr(header, key, value)
-    return header
-
-
-@dataclass(frozen=True)
-class Case:
-    """One expected answer: a query, its parameter bindings and the rows it must return."""
-
-    slug: str
-    path: Path
-
-    @property
-    def id(self) -> str:
-        return self.path.stem
-
-    @property
-    def query_path(self) -> Path:
-        return CQ_DIR / f"{self.slug}.rq"
-
-    def document(self) -> dict:
-        return json.loads(self.path.read_text(encoding="utf-8"))
-
-
-def slug_of(expected: Path) -> str:
-    return expected.stem.split("--", 1)[0]
-
-
-CASES = [Case(slug_of(p), p) for p in EXPECTED_FILES]
-
-
-def canonical(lexical: str | None) -> str | None:
-    """A value compared by value: numbers in a canonical decimal form, anything else as written."""
-    if lexical is None or not _NUMBER.fullmatch(lexical):
-        return lexical
-    try:
-        return format(Decimal(lexical).normalize(), "f")
-    except InvalidOperation:
-        return lexical
-
-
-def expected_rows(document: dict) -> set[Row]:
-    columns = document["columns"]
-    return {tuple((c, canonical(row.get(c))) for c in columns) for row in document["rows"]}
-
-
-# --------------------------------------------------------------------------- pyoxigraph
-
-
-def oxigraph_term(param: Param, value: str) -> ox.NamedNode | ox.Literal:
-    if param.datatype == "iri":
-        return ox.NamedNode(value)
-    return ox.Literal(value, datatype=ox.NamedNode(ns.XSD + param.datatype.split(":", 1)[1]))
-
-
-def oxigraph_lexical(term: ox.Term | None) -> str | None:
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal) and term.datatype.value == ns.XSD + "boolean":
-        return "true" if term.value in ("true", "1") else "false"
-    return term.value
-
-
-def oxigraph_rows(kg: KnowledgeGraph, text: str, bindings: dict[str, str]) -> tuple[list[str], set[Row]]:
-    params = {p.name: p for p in parse_header(text).params}
-    terms = {name: oxigraph_term(params[name], value) for name, value in bindings.items()}
-    results = kg.query(text, bindings=terms or None)
-    columns = [v.value for v in results.variables]
-    rows = {tuple((c, canonical(oxigraph_lexical(row[c]))) for c in columns) for row in results}
-    return columns, rows
+def question_of(path: Path) -> CompetencyQuestion:
+    """The question as the product reads it (one header parser: the catalogue's)."""
+    return load_question(path)
 
 
 # --------------------------------------------------------------------------- rdflib
@@ -145,18 +39,16 @@ def oxigraph_rows(kg: KnowledgeGraph, text: str, bindings: dict[str, str]) -> tu
 @pytest.fixture(scope="session")
 def rdflib_graph(kg: KnowledgeGraph):
     """The same graph in rdflib: the exported union of the content graphs."""
-    import rdflib
-
     graph = rdflib.Graph()
     graph.parse(data=kg.export("nt"), format="nt")
     return graph
 
 
-def rdflib_rows(graph, text: str, bindings: dict[str, str]) -> tuple[list[str], set[Row]]:
-    import rdflib
+def rdflib_rows(graph, question: CompetencyQuestion, bindings: dict[str, str]) -> tuple[list[str], set[Row]]:
     from rdflib.plugins.sparql import prepareQuery
 
-    params = {p.name: p for p in parse_header(text).params}
+    text = question.sparql
+    params = {p.name: p for p in question.params}
     terms = {}
     for name, value in bindings.items():
         datatype = params[name].datatype
@@ -210,24 +102,21 @@ def test_catalogue_has_at_least_35_questions() -> None:
 
 
 @pytest.mark.parametrize("path", CQ_FILES, ids=lambda p: p.stem)
-def test_header_names_title_question_and_existing_sources(kg: KnowledgeGraph, path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    header = parse_header(text)
-    assert header.title, f"{path.name}: add a '# title: ...' line"
-    assert "?" in header.question, f"{path.name}: '# question:' must state the clinical question in plain English"
-    assert header.sources, f"{path.name}: add a '# source: bks:...' line naming the source documents"
-    for curie in header.sources:
+def test_header_names_title_question_and_existing_sources(ontology_graph: rdflib.Graph, path: Path) -> None:
+    question = question_of(path)
+    assert "?" in question.question, f"{path.name}: '# question:' must state the clinical question in plain English"
+    # Facts from outside the parser: the file's own lines, and the Turtle files as rdflib reads them.
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert f"# title: {question.title}" in lines and f"# question: {question.question}" in lines
+    for curie in question.sources:
         assert curie.startswith("bks:"), f"{path.name}: source {curie!r} is not a bks: IRI"
-        typed = kg.store.quads_for_pattern(
-            ox.NamedNode(ns.expand(curie)), ox.NamedNode(ns.RDF + "type"), ox.NamedNode(ns.BKG + "SourceDocument")
-        )
-        assert any(True for _ in typed), f"{path.name}: {curie} is not a source document of the graph"
-    for param in header.params:
-        assert param.datatype in PARAM_DATATYPES, (
-            f"{path.name}: parameter {param.name} has datatype {param.datatype!r}; use one of {PARAM_DATATYPES}"
-        )
-        assert param.description, f"{path.name}: describe parameter {param.name}"
-        assert re.search(rf"\?{re.escape(param.name)}\b", text), (
+        assert (rdflib.URIRef(ns.expand(curie)), rdflib.RDF.type, BKG.SourceDocument) in ontology_graph, (
+            f"{path.name}: {curie} is not a source document of the graph")
+    param_lines = [line for line in lines if re.match(r"#\s*param\s*:", line)]
+    assert len(question.params) == len(param_lines), f"{path.name}: every '# param:' line is a parameter"
+    for param in question.params:
+        assert param.datatype in DATATYPES and param.description
+        assert re.search(rf"\?{re.escape(param.name)}\b", question.body), (
             f"{path.name}: parameter {param.name} is not a variable (?{param.name}) of the query"
         )
 
@@ -248,10 +137,10 @@ def test_query_is_portable_sparql(path: Path) -> None:
 
 @pytest.mark.parametrize("path", CQ_FILES, ids=lambda p: p.stem)
 def test_every_question_has_an_expected_answer(path: Path) -> None:
-    params = parse_header(path.read_text(encoding="utf-8")).params
-    cases = [c for c in CASES if c.slug == path.stem]
-    plain = [c for c in cases if c.path.name == f"{path.stem}.json"]
-    bound = [c for c in cases if c.path.name != f"{path.stem}.json"]
+    params = question_of(path).params
+    found = [c for c in CASES if c.slug == path.stem]
+    plain = [c for c in found if c.path.name == f"{path.stem}.json"]
+    bound = [c for c in found if c.path.name != f"{path.stem}.json"]
     if params:
         assert bound, f"{path.name} is parameterised: add tests/cq/expected/{path.stem}--<case>.json files"
         if any(p.required for p in params):
@@ -264,7 +153,7 @@ def test_every_question_has_an_expected_answer(path: Path) -> None:
 def test_expected_answer_belongs_to_a_question(case: Case) -> None:
     assert case.query_path.is_file(), f"{case.path.name} has no query {case.query_path.name}"
     document = case.document()
-    declared = {p.name for p in parse_header(case.query_path.read_text(encoding="utf-8")).params}
+    declared = {p.name for p in case.question().params}
     bindings = document.get("bindings", {})
     assert set(bindings) <= declared, f"{case.path.name}: bindings {sorted(bindings)} are not parameters {sorted(declared)}"
     if case.path.name != f"{case.slug}.json":
@@ -274,53 +163,99 @@ def test_expected_answer_belongs_to_a_question(case: Case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_pyoxigraph_returns_the_expected_rows(kg: KnowledgeGraph, case: Case) -> None:
-    text = case.query_path.read_text(encoding="utf-8")
-    columns, rows = oxigraph_rows(kg, text, case.document().get("bindings", {}))
+    columns, rows = oxigraph_rows(kg, case.question(), case.document().get("bindings", {}))
     assert_same_rows("pyoxigraph", case, columns, rows)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_rdflib_engine_returns_the_expected_rows(rdflib_graph, case: Case) -> None:
-    text = case.query_path.read_text(encoding="utf-8")
-    columns, rows = rdflib_rows(rdflib_graph, text, case.document().get("bindings", {}))
+    columns, rows = rdflib_rows(rdflib_graph, case.question(), case.document().get("bindings", {}))
     assert_same_rows("rdflib", case, columns, rows)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if "source" in c.document()["columns"]], ids=lambda c: c.id)
 def test_answer_comes_from_the_sources_the_header_names(case: Case) -> None:
-    header = parse_header(case.query_path.read_text(encoding="utf-8"))
-    named = {ns.expand(curie) for curie in header.sources}
+    question = case.question()
+    named = {ns.expand(curie) for curie in question.sources}
     answered = {row["source"] for row in case.document()["rows"] if "source" in row}
     assert answered <= named, f"{case.id}: rows cite {sorted(answered - named)}, missing from '# source:'"
-    if not header.params:
+    if not question.params:
         assert named <= answered, f"{case.id}: '# source:' names {sorted(named - answered)}, which no row cites"
 
 
-PARAMETERISED = [p for p in CQ_FILES if parse_header(p.read_text(encoding="utf-8")).params]
+PARAMETERISED = [p for p in CQ_FILES if question_of(p).params]
 
 
 @pytest.mark.parametrize("path", PARAMETERISED, ids=lambda p: p.stem)
 def test_unbound_parameters_return_every_bound_answer(kg: KnowledgeGraph, rdflib_graph, path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    _, ox_all = oxigraph_rows(kg, text, {})
-    _, rdflib_all = rdflib_rows(rdflib_graph, text, {})
+    question = question_of(path)  # a required parameter is the product's rule: the SPARQL runs unbound too
+    _, ox_all = oxigraph_rows(kg, question, {})
+    _, rdflib_all = rdflib_rows(rdflib_graph, question, {})
     assert ox_all == rdflib_all, f"{path.name} unbound: pyoxigraph and rdflib disagree"
     for case in (c for c in CASES if c.slug == path.stem):
         missing = expected_rows(case.document()) - ox_all
         assert not missing, f"{path.name} unbound lacks rows of {case.path.name}: {sorted(missing)[:3]}"
 
 
-def test_parse_header_reads_every_field() -> None:
-    header = parse_header(
-        "# title: T\n# question: Q?\n# source: bks:a, bks:b\n"
-        "# param: grade xsd:integer Toxicity grade (1-4)\n# param: claim iri required The claim\n"
-        "PREFIX x: <y>\n# title: ignored\n"
-    )
-    assert header == Header("T", "Q?", ["bks:a", "bks:b"], [Param("grade", "xsd:integer", "Toxicity grade (1-4)"),
-                                                           Param("claim", "iri", "The claim", True)])
-
-
 def test_canonical_compares_numbers_by_value() -> None:
     assert canonical("38.0") == canonical("38") == "38"
     assert canonical("0.70") == canonical("0.7")
     assert canonical("bks:x") == "bks:x" and canonical(None) is None
+
+
+# ----------------------------------------------------------------- expected answers, checked apart from the store
+
+#: Columns whose numbers are not figures of a quote: ordinals of the answer and the source's reference marker.
+NOT_FIGURES = {"step", "referenceMarker"}
+_FIGURE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_NUMBER_WORDS = {word: n for n, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def figures_in(text: str) -> set[Decimal]:
+    """The numbers a quote states, in digits ("2,400", "0.7") or as words ("three")."""
+    digits = {Decimal(m.group().replace(",", "")) for m in _FIGURE.finditer(text)}
+    return digits | {Decimal(_NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", text.lower()) if w in _NUMBER_WORDS}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_every_number_of_an_expected_row_is_in_its_claims_quote(case: Case, ontology_graph: rdflib.Graph) -> None:
+    """A figure in an expected answer is stated by the verbatim quote of the row's claim (read by
+    rdflib from the Turtle files; test_sources checks each quote against its source document)."""
+    document = case.document()
+    bindings = document.get("bindings", {})
+    unsupported = []
+    for row in document["rows"]:
+        claim = row.get("claim") or row.get("rule")
+        quotes = [str(q) for q in ontology_graph.objects(rdflib.URIRef(claim), BKG.evidenceQuote)] if claim else []
+        if not quotes:
+            continue
+        stated = figures_in(" ".join(quotes))
+        for column, value in row.items():
+            if column in bindings or column in NOT_FIGURES or not re.fullmatch(r"\d+(\.\d+)?", value):
+                continue
+            if Decimal(value) not in stated:
+                unsupported.append(f"{column}={value} ({ns.curie(claim)}: {' '.join(quotes)[:120]!r})")
+    assert not unsupported, f"{case.path.name}: figures its claims' quotes do not state:\n" + "\n".join(unsupported)
+
+
+@pytest.mark.sources
+@pytest.mark.parametrize("case", [c for c in CASES if "quote" in c.document()["columns"]], ids=lambda c: c.id)
+def test_every_quote_of_an_expected_row_is_in_its_source(case: Case, shared_dir: Path) -> None:
+    def normalise(text: str) -> str:
+        return " ".join(text.split())
+
+    missing = []
+    for row in case.document()["rows"]:
+        if "quote" not in row:
+            continue
+        text = normalise((shared_dir / "sources" / SOURCE_FILES[row["source"]]).read_text(encoding="utf-8"))
+        if normalise(row["quote"]) not in text:
+            missing.append(f"{row['quote'][:100]!r} ({ns.curie(row['source'])})")
+    assert not missing, f"{case.path.name}: quotes not found verbatim in their source:\n" + "\n".join(missing)
+
+
+def test_expected_files_are_what_the_regenerate_command_writes(capsys: pytest.CaptureFixture) -> None:
+    """The committed files are exactly the command's output, so a regenerated file differs from
+    them only where an answer changed (``python tests/cq_expected.py --regenerate``)."""
+    assert main([]) == 0, capsys.readouterr().out

@@ -24,6 +24,7 @@ from pyshacl import validate
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from bortekg import resources
@@ -105,9 +106,27 @@ def readable(results: list[Result]) -> str:
     return "\n".join(str(r) for r in results)
 
 
+@cache
+def parsed_query(text: str, namespaces: tuple[tuple[str, str], ...]):
+    return prepareQuery(text, initNs=dict(namespaces))
+
+
+class ParsedOnceGraph(Graph):
+    """A data graph whose query() parses each SPARQL text once: pyshacl sends the same text for
+    every focus node (SPARQL constraints, sh:class lookups), and parsing it anew each time was
+    more than half of the validation time. Evaluation is rdflib's, unchanged."""
+
+    def query(self, query_object, processor="sparql", result="sparql", initNs=None,  # noqa: N803
+              initBindings=None, use_store_provided=True, **kwargs):
+        if isinstance(query_object, str) and processor == "sparql" and not kwargs:
+            namespaces = initNs if initNs is not None else dict(self.namespaces())
+            query_object = parsed_query(query_object, tuple(sorted((str(k), str(v)) for k, v in namespaces.items())))
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
 def in_context(graph: Graph, *cases: Graph) -> Graph:
     """A copy of the packaged graph with the cases added (the session graph stays untouched)."""
-    data = Graph()
+    data = ParsedOnceGraph()
     data += graph
     for case in cases:
         data += case
@@ -185,15 +204,6 @@ def value_set_members(ontology: Graph, cls: URIRef) -> set[Node]:
 
 
 @pytest.fixture(scope="session")
-def ontology_graph() -> Graph:
-    """The packaged ontology and knowledge base as one plain rdflib graph (read-only use)."""
-    graph = Graph()
-    for path in [*resources.tbox_files(), *resources.kb_files()]:
-        graph.parse(path, format="turtle")
-    return graph
-
-
-@pytest.fixture(scope="session")
 def shapes_graph() -> Graph:
     graph = Graph()
     for path in SHAPES:
@@ -223,7 +233,7 @@ def invalid_results(ontology_graph: Graph, shapes_graph: Graph) -> dict[Path, li
 
 
 def test_packaged_graph_conforms(ontology_graph: Graph, shapes_graph: Graph) -> None:
-    results = shacl_results(ontology_graph, shapes_graph)
+    results = shacl_results(in_context(ontology_graph), shapes_graph)
     assert not results, f"the packaged graph breaks {len(results)} constraint(s):\n{readable(results)}"
 
 
@@ -359,7 +369,10 @@ def test_every_class_is_checked_by_a_shape(shapes_graph: Graph, ontology_graph: 
 def test_every_claim_kind_has_its_own_shape(shapes_graph: Graph, ontology_graph: Graph) -> None:
     claim_kinds = set(ontology_graph.transitive_subjects(RDFS.subClassOf, BKG.Claim)) - {BKG.Claim}
     targeted = set(shapes_graph.objects(None, SH.targetClass))
-    assert len(claim_kinds) >= 19
+    kinds_in_use = {cls for claim in ontology_graph.subjects(BKG.evidenceQuote, None)
+                    for cls in ontology_graph.objects(claim, RDF.type)} - {OWL.NamedIndividual}
+    assert kinds_in_use and kinds_in_use <= claim_kinds | {BKG.Claim}, (
+        f"quoted claims of kinds that are not bkg:Claim subclasses: {sorted(map(short, kinds_in_use - claim_kinds))}")
     without = sorted(map(short, claim_kinds - targeted))
     assert not without, f"claim kinds without a shape of their own: {without}"
 

@@ -1,5 +1,5 @@
 """Submissions in the store: their own named graph with provenance, listed, retracted exactly,
-and written atomically (an exception or a kill during the write leaves the store as it was)."""
+and written atomically (a kill during the write, or a disk that refuses it, leaves the store as it was)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -81,63 +80,110 @@ def test_submissions_survive_a_reload_of_the_packaged_files(tmp_path: Path, kg: 
     assert len(list(reopened.store.quads_for_pattern(None, None, None, ox.NamedNode(record.graph)))) == record.triples
 
 
-def test_an_exception_during_the_write_leaves_the_store_unchanged(tmp_path: Path, kg: KnowledgeGraph, monkeypatch) -> None:
-    store_dir = tmp_path / "store"
-    store = KnowledgeGraph(store_dir)
-    add(store, good_claim(kg, "earlier"), SHA_B)
-    before = set(store.store)
-    original = KnowledgeGraph._submission_quads
-
-    def failing_quads(triples, graph, record):
-        for number, quad in enumerate(original(triples, graph, record)):
-            if number == len(triples) // 2:
-                raise RuntimeError("disk full")
-            yield quad
-
-    monkeypatch.setattr(KnowledgeGraph, "_submission_quads", staticmethod(failing_quads))
-    with pytest.raises(RuntimeError, match="disk full"):
-        add(store, good_claim(kg))
-    assert set(store.store) == before
-    del store
-    assert snapshot(store_dir) == before
-
-
 _WRITER = textwrap.dedent("""
+    import inspect
+    import os
+    import signal
     import sys
+    import threading
     import pyoxigraph as ox
     from bortekg import KnowledgeGraph
 
-    kg = KnowledgeGraph(sys.argv[1])
+    store_dir, count, sha, kill_at = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    kg = KnowledgeGraph(store_dir)
     predicate = ox.NamedNode("https://w3id.org/bortekg/statement")
     triples = [ox.Triple(ox.NamedNode(f"https://w3id.org/bortekg/claim/bulk-{i}"), predicate,
-                         ox.Literal(f"statement {i}")) for i in range(int(sys.argv[2]))]
-    print("writing", flush=True)
-    kg.add_submission(triples, file_name="bulk.nt", sha256=sys.argv[3] * 64, source="bulk")
-    print("done", flush=True)
+                         ox.Literal(f"statement {i}")) for i in range(count)]
+    main = threading.main_thread().ident
+    seen = 0
+    finished = threading.Event()
+
+    def writing() -> bool:
+        # The store drains its quads inside one transaction: the main thread's innermost frame is
+        # then a generator resumed by the store, on behalf of add_submission.
+        frame = sys._current_frames().get(main)
+        return (frame is not None and bool(frame.f_code.co_flags & inspect.CO_GENERATOR)
+                and frame.f_back is not None and frame.f_back.f_code.co_name == "add_submission")
+
+    def watch() -> None:
+        global seen
+        while not finished.is_set():
+            if writing():
+                seen += 1
+                if seen == kill_at:  # the synchronised point: the write is under way
+                    os.kill(os.getpid(), signal.SIGKILL)
+            finished.wait(0.0002)
+
+    sys.setswitchinterval(0.0001)  # let the watcher look in often while the write runs
+    threading.Thread(target=watch, daemon=True).start()
+    kg.add_submission(triples, file_name="bulk.nt", sha256=sha * 64, source="bulk")
+    finished.set()
+    print(seen, flush=True)
 """)
+
+
+def write_in_a_child(store_dir: Path, triples: int, sha: str, kill_at: int) -> subprocess.CompletedProcess:
+    """Add ``triples`` bulk triples in a child process that kills itself with SIGKILL the
+    ``kill_at``-th time it finds its write under way (never, for 0)."""
+    return subprocess.run([sys.executable, "-c", _WRITER, str(store_dir), str(triples), sha, str(kill_at)],
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_a_kill_during_the_write_leaves_all_or_nothing(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     KnowledgeGraph(store_dir)  # create it, then let it go (one process may open it at a time)
     before = snapshot(store_dir)
-    triples = 60_000
-    interrupted = 0
-    for delay, sha in ((0.05, "c"), (0.3, "d"), (0.6, "e")):
-        writer = subprocess.Popen([sys.executable, "-c", _WRITER, str(store_dir), str(triples), sha],
-                                  stdout=subprocess.PIPE, text=True)
-        assert writer.stdout.readline().strip() == "writing"
-        time.sleep(delay)
-        writer.send_signal(signal.SIGKILL)
-        finished = "done" in writer.communicate()[0]
-        interrupted += not finished
-        after = snapshot(store_dir)
-        if after == before:
-            continue
-        added = after - before
-        graphs = {q.graph_name for q in added}
-        assert len(graphs - {ox.NamedNode(ns.GRAPH_META)}) == 1, "a kill left a partial write"
-        assert len(added) == triples + 7, "a kill left a partial write"
-        assert after >= before
-        before = after
-    assert interrupted, "every write finished before the kill: make the submission larger"
+    triples = 20_000
+    # A write that runs to its end: all of it, and how often the child saw it under way.
+    whole = write_in_a_child(store_dir, triples, "c", kill_at=0)
+    assert whole.returncode == 0, whole.stderr
+    observed = int(whole.stdout)
+    assert observed >= 3, f"the child saw its write under way only {observed} time(s): no point to kill it at"
+    after = snapshot(store_dir)
+    added = after - before
+    assert after >= before and len(added) == triples + 7
+    assert len({q.graph_name for q in added} - {ox.NamedNode(ns.GRAPH_META)}) == 1
+    # Killed early, a third and two thirds into the write: nothing of it is stored.
+    before = after
+    for kill_at, sha in ((1, "d"), (observed // 3, "e"), (2 * observed // 3, "f")):
+        killed = write_in_a_child(store_dir, triples, sha, kill_at)
+        assert killed.returncode == -signal.SIGKILL, (
+            f"the child was to be killed at its write's {kill_at}th observed moment, but it "
+            f"exited with {killed.returncode}: {killed.stderr[-2000:]}")
+        assert snapshot(store_dir) == before, f"a kill at moment {kill_at} of the write left a partial write"
+
+
+_FILLER = textwrap.dedent("""
+    import resource
+    import signal
+    import sys
+    import pyoxigraph as ox
+    from bortekg import KnowledgeGraph
+
+    kg = KnowledgeGraph(sys.argv[1])
+    predicate = ox.NamedNode("https://w3id.org/bortekg/statement")
+    triples = [ox.Triple(ox.NamedNode(f"https://w3id.org/bortekg/claim/big-{i}"), predicate,
+                         ox.Literal("x" * 200)) for i in range(20_000)]
+    # The disk is "full" for this process: no file it writes may grow past 64 KiB (EFBIG, not SIGXFSZ).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (65_536, 65_536))
+    try:
+        kg.add_submission(triples, file_name="big.nt", sha256="9" * 64, source="big")
+    except Exception as error:
+        print("refused:", type(error).__name__, error, flush=True)
+        sys.exit(3)
+    print("written", flush=True)
+""")
+
+
+def test_a_write_that_fails_at_the_disk_leaves_the_store_unchanged(tmp_path: Path, kg: KnowledgeGraph) -> None:
+    store_dir = tmp_path / "store"
+    store = KnowledgeGraph(store_dir)
+    add(store, good_claim(kg, "earlier"), SHA_B)
+    del store
+    before = snapshot(store_dir)
+    filler = subprocess.run([sys.executable, "-c", _FILLER, str(store_dir)], capture_output=True, text=True,
+                            timeout=120)
+    assert filler.returncode == 3, f"the write should fail at the size limit: {filler.stdout}{filler.stderr[-2000:]}"
+    assert snapshot(store_dir) == before
+    assert [r.source for r in KnowledgeGraph(store_dir).submissions()] == ["the source"]

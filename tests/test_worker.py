@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bortekg.worker import QueryTimeout, TaskFailed, WorkerCrash, run_forked
+from conftest import without_crash_dump
 
 
 def test_returns_the_child_bytes() -> None:
@@ -42,7 +43,7 @@ def test_errors_come_back_with_their_message() -> None:
 
 def test_a_crash_becomes_an_error() -> None:
     with pytest.raises(WorkerCrash, match="killed by signal 6"):
-        run_forked(os.abort, timeout=10)
+        run_forked(without_crash_dump(os.abort), timeout=10)
     with pytest.raises(WorkerCrash, match="exited with status 3"):
         run_forked(lambda: os._exit(3), timeout=10)
 
@@ -66,5 +67,5 @@ def test_no_child_is_left_behind() -> None:
         run_forked(lambda: time.sleep(60) or b"", timeout=0.2)
     run_forked(lambda: b"done", timeout=10)
     with pytest.raises(WorkerCrash):
-        run_forked(os.abort, timeout=10)
+        run_forked(without_crash_dump(os.abort), timeout=10)
     assert children() == before
