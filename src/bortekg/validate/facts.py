@@ -52,6 +52,7 @@ class GraphFacts:
     _doses: dict[str, dict[str, list[RecordedValue]]] = field(default_factory=dict)
     _routes: dict[str, dict[str, list[ox.NamedNode]]] = field(default_factory=dict)
     _quotes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    _families: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, kg: KnowledgeGraph) -> GraphFacts:
@@ -190,7 +191,7 @@ class GraphFacts:
         return {row["doi"].value.strip().lower(): row["doc"].value for row in rows}
 
     @cached_property
-    def drug_names(self) -> DrugNames:
+    def drug_names(self) -> EntityNames:
         """The labels and synonyms of every drug in the graph, to find the drugs a quote names."""
         # an effect a drug causes names the drug too ("BIPN" names bortezomib)
         rows = self.kg.query(
@@ -204,7 +205,39 @@ class GraphFacts:
             if len(name) >= 3:
                 names.setdefault((row["entity"].value, row["drug"].value), []).append(name)
             label[row["drug"].value] = row["label"].value
-        return DrugNames(names, label)
+        return EntityNames(names, label)
+
+    @cached_property
+    def effect_names(self) -> EntityNames:
+        """The labels and synonyms of every adverse effect, to find the effects a quote names."""
+        rows = self.kg.query(
+            f"SELECT ?entity ?name WHERE {{ ?entity a ?class . ?class <{ns.RDFS}subClassOf>* <{BKG}AdverseEffect> . "
+            f"?entity <{ns.RDFS}label>|<{ns.SKOS}altLabel> ?name }}")
+        names: dict[tuple[str, str], list[str]] = {}
+        for row in rows:
+            name = normalise(row["name"].value)
+            if len(name) >= 4:
+                names.setdefault((row["entity"].value, row["entity"].value), []).append(name)
+        return EntityNames(names, {})
+
+    def subtype_family(self, entity: str) -> set[str]:
+        """The entity with every subtype and supertype of it (``bkg:subtypeOf``, both ways)."""
+        if entity not in self._families:
+            family = {entity}
+            for direction in ("up", "down"):
+                todo = [ox.NamedNode(entity)]
+                while todo:
+                    node = todo.pop()
+                    quads = (self.kg.store.quads_for_pattern(node, ox.NamedNode(BKG + "subtypeOf"), None)
+                             if direction == "up" else
+                             self.kg.store.quads_for_pattern(None, ox.NamedNode(BKG + "subtypeOf"), node))
+                    for quad in quads:
+                        nxt = quad.object if direction == "up" else quad.subject
+                        if isinstance(nxt, ox.NamedNode) and nxt.value not in family:
+                            family.add(nxt.value)
+                            todo.append(nxt)
+            self._families[entity] = family
+        return self._families[entity]
 
     def quotes_of(self, source: str) -> list[tuple[str, str, str]]:
         """(claim, quote, folded quote) for every quote the graph takes from a source."""
@@ -218,9 +251,10 @@ class GraphFacts:
         return self._quotes[source]
 
 
-class DrugNames:
-    """Finds the drugs a passage names, by the labels and synonyms (as whole words) of each drug
-    and of each effect the drug causes ("BIPN" names bortezomib)."""
+class EntityNames:
+    """Finds the entities a passage names, by their labels and synonyms as whole words; each
+    name stands for an (entity, subject) pair: for drugs, a drug or an effect it causes ("BIPN"
+    names bortezomib)."""
 
     def __init__(self, names: dict[tuple[str, str], list[str]], label: dict[str, str]) -> None:
         self.label = label

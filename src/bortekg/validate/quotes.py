@@ -30,11 +30,15 @@ SOURCE_TEXT = Rule(
 QUOTE_SUBJECT = Rule(
     "quote-names-claim-drug", "quotes",
     "a quote that names drugs names at least one drug of its claim")
-RULES = (QUOTE_VERBATIM, SOURCE_TEXT, QUOTE_SUBJECT)
+QUOTE_EFFECT = Rule(
+    "quote-names-claim-effect", "quotes",
+    "a quote that names adverse effects names the claim's adverse effect (or a subtype or supertype of it)")
+RULES = (QUOTE_VERBATIM, SOURCE_TEXT, QUOTE_SUBJECT, QUOTE_EFFECT)
 
 QUOTE = ns.BKG + "evidenceQuote"
 DERIVED_FROM = ns.PROV + "wasDerivedFrom"
 TEXT_SHA256 = ns.BKG + "textSha256"
+ADVERSE_EFFECT = ns.BKG + "adverseEffect"
 
 
 def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
@@ -55,6 +59,7 @@ def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
                 if not match.found:
                     yield _not_verbatim(view, context, claim, source, quote_term, index, indexes)
         yield from _quote_subject(view, context, claim)
+        yield from _quote_effect(view, context, claim)
 
 
 # ----------------------------------------------------------------------------- source texts
@@ -196,3 +201,21 @@ def new_source_indexes(source_texts: Mapping[str, bytes]) -> list[SourceIndex]:
     """The indexes to store for the sources a submission adds (their texts passed the checks)."""
     return [SourceIndex.build(source, data.decode("utf-8"), sha256=text_sha256(data))
             for source, data in sorted(source_texts.items())]
+
+
+def _quote_effect(view: SubmissionView, context: RuleContext, claim: ox.NamedNode) -> Iterator[Finding]:
+    effects = [v for v in view.values(claim, ADVERSE_EFFECT) if isinstance(v, ox.NamedNode)]
+    if not effects:
+        return
+    named = {entity for q in view.quotes(claim) for entity, _ in context.facts.effect_names.named_in(q)}
+    if not named:
+        return
+    for effect in effects:
+        if named & context.facts.subtype_family(effect.value):
+            continue
+        quoted = ", ".join(sorted(view.display(ox.NamedNode(e)) for e in named)[:4])
+        yield Finding(
+            QUOTE_EFFECT, claim,
+            f"the quote names {quoted} but the claim's adverse effect is {view.display(effect)}: point "
+            "bkg:adverseEffect at the effect the passage states, or quote the passage that states this one.",
+            path=ADVERSE_EFFECT, value=effect, line=view.line(claim, ADVERSE_EFFECT, effect))
