@@ -8,6 +8,9 @@ Each file opens with a header naming what it tests:
     # source-text: jco-abstract.txt            (optional, repeatable: a text for a new source,
     # source-text: bks:x=other.txt              relative to the case file)
 
+JSON-LD and RDF/XML cases, which cannot open with a comment, keep these lines in a side file
+named like the case with ``.expect`` instead of their extension.
+
 A refused case must be refused for the reason its header names (a violation of that rule),
 an accepted case must conform. Every knowledge rule has refused cases, every family at least
 three, and there are at least 25 accepted cases; accepted cases are also added to a store one
@@ -37,8 +40,10 @@ def cases(kind: str) -> list[Path]:
 
 
 def header(path: Path) -> tuple[str, str, dict[str | None, Path]]:
-    """(expectation, rule, texts) from a case's opening comment lines."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    """(expectation, rule, texts) from a case's opening comment lines, or, for formats without
+    comments (JSON-LD, RDF/XML), from a side file of the same name ending in ``.expect``."""
+    side = path.with_suffix(".expect")
+    lines = (side if side.exists() else path).read_text(encoding="utf-8").splitlines()
     match = _HEADER.match(lines[0]) if lines else None
     assert match, f"{path.name}: the first line must be '# expect: accepted|refused rule: NAME'"
     texts: dict[str | None, Path] = {}

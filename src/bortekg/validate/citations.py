@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 
 import pyoxigraph as ox
 
@@ -43,11 +44,14 @@ CITES = BKG + "citesWork"
 YEAR = BKG + "year"
 PUBLICATION_YEAR = BKG + "publicationYear"
 LAST_UPDATED = BKG + "lastUpdated"
+STUDY = BKG + "study"
+STUDY_DESIGN = BKG + "studyDesign"
 _MARKER = re.compile(r"[\[\]\s]+")
 
 
 def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
     for claim in view.claims:
+        yield from _study_design(view, claim)
         for source in view.all_values(claim, DERIVED_FROM):
             if isinstance(source, ox.NamedNode):
                 yield from _evidence_kind(view, context, claim, source)
@@ -55,6 +59,23 @@ def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
                 yield from _secondary(view, claim, source)
                 yield from _claim_dates(view, claim, source)
     yield from _work_dates(view)
+
+
+def _study_design(view: SubmissionView, claim: ox.NamedNode) -> Iterator[Finding]:
+    """A claim about a study carries the study's design as its evidence kind."""
+    evidence = {v.value for v in view.values(claim, EVIDENCE)}
+    for study in view.all_values(claim, STUDY):
+        if not isinstance(study, ox.NamedNode):
+            continue
+        designs = [d for d in view.all_values(study, STUDY_DESIGN) if isinstance(d, ox.NamedNode)]
+        if designs and not evidence & {d.value for d in designs}:
+            shown = ", ".join(view.display(ox.NamedNode(e)) for e in sorted(evidence))
+            yield Finding(
+                EVIDENCE_KIND, claim,
+                f"the claim reports {view.display(study)}, whose design is {view.display(designs[0])}, "
+                f"but its evidence kind is {shown}: the evidence of a study result is the study's own "
+                f"design (bkg:evidenceKind {ns.curie(designs[0].value)}).",
+                path=EVIDENCE, value=designs[0], line=view.line(claim, EVIDENCE))
 
 
 def _evidence_kind(view: SubmissionView, context: RuleContext, claim: ox.NamedNode,
@@ -120,16 +141,17 @@ def source_year(view: SubmissionView, source: ox.NamedNode) -> int | None:
 
 
 def _claim_dates(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode) -> Iterator[Finding]:
-    written = source_year(view, source)
-    if written is None:
-        return
+    # an undated source was written, at the latest, this year
+    written = source_year(view, source) or date.today().year
     for node in (claim, *view.parts(claim)):
         for term in view.values(node, YEAR):
             year = numeric_value(term)
             if year is not None and year > written:
+                when = (f"was written ({written})" if source_year(view, source)
+                        else f"can have been written (it is undated; this is {written})")
                 yield Finding(
                     DATES, node,
-                    f"bkg:year {year} is after {view.display(source)} was written ({written}): a "
+                    f"bkg:year {year} is after {view.display(source)} {when}: a "
                     "source cannot report a later event; check the year against the source.",
                     path=YEAR, value=term, line=view.line(node, YEAR, term))
         for work in view.values(node, SECONDARY):

@@ -35,6 +35,8 @@ NOT_CONTENT = {
     ns.RDFS + "label", ns.RDFS + "comment", ns.SKOS + "definition", BKG + "statement",
     BKG + "evidenceQuote", BKG + "sourceReference", BKG + "secondaryCitation", BKG + "reviewNote",
     BKG + "derivedProperty", BKG + "derivationNote", BKG + "conflictsWith",
+    # positions in a sequence are the curator's, not the source's
+    BKG + "ruleOrder", BKG + "stepOrder", BKG + "doseOrder", BKG + "nextStep",
 }
 _NAMED_INDIVIDUAL = ns.OWL + "NamedIndividual"
 DOSE_RULE = BKG + "DoseModificationRule"

@@ -188,14 +188,18 @@ class GraphFacts:
     def documents_by_doi(self) -> dict[str, str]:
         """Every DOI the graph records (lower case) -> the document it identifies."""
         rows = self.kg.query(f"SELECT ?doc ?doi WHERE {{ ?doc <{BKG}doi> ?doi }}")
-        return {row["doi"].value.strip().lower(): row["doc"].value for row in rows}
+        from bortekg.validate.identifiers import normalise_doi
+
+        return {normalise_doi(row["doi"].value): row["doc"].value for row in rows}
 
     @cached_property
     def drug_names(self) -> EntityNames:
-        """The labels and synonyms of every drug in the graph, to find the drugs a quote names."""
+        """The labels and synonyms of every drug and supplement in the graph, to find the drugs
+        a quote names."""
         # an effect a drug causes names the drug too ("BIPN" names bortezomib)
         rows = self.kg.query(
-            f"SELECT ?drug ?entity ?name ?label WHERE {{ ?drug a <{BKG}Drug> ; <{ns.RDFS}label> ?label . "
+            f"SELECT ?drug ?entity ?name ?label WHERE {{ VALUES ?kind {{ <{BKG}Drug> <{BKG}Supplement> }} "
+            f"?drug a ?kind ; <{ns.RDFS}label> ?label . "
             f"{{ ?drug <{ns.RDFS}label>|<{ns.SKOS}altLabel> ?name BIND(?drug AS ?entity) }} UNION "
             f"{{ ?entity <{BKG}causedBy> ?drug ; <{ns.RDFS}label>|<{ns.SKOS}altLabel> ?name }} }}")
         names: dict[tuple[str, str], list[str]] = {}

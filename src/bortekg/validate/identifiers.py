@@ -227,10 +227,19 @@ def _dois(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
         for doi in view.values(subject, DOI):
             if not isinstance(doi, ox.Literal):
                 continue
-            owner = context.facts.documents_by_doi.get(doi.value.strip().lower())
+            owner = context.facts.documents_by_doi.get(normalise_doi(doi.value))
             if owner is not None:
                 yield Finding(
                     DOI_TAKEN, subject,
                     f"DOI {doi.value} already identifies {view.display(ox.NamedNode(owner))}: cite that "
                     "document instead of adding it again, or correct the DOI.",
                     path=DOI, value=doi, line=view.line(subject, DOI, doi))
+
+
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def normalise_doi(text: str) -> str:
+    """A DOI as compared: without its resolver or ``doi:`` prefix, in lower case (DOIs are
+    case-insensitive)."""
+    return _DOI_PREFIX.sub("", text.strip()).strip().lower()

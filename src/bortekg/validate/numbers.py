@@ -37,7 +37,10 @@ PERCENT_AS_FRACTION = Rule(
 COUNT_WITHIN_DENOMINATOR = Rule(
     "count-within-denominator", "numbers",
     "a count of patients cannot exceed the number of patients it is counted among")
-RULES = (NUMBER_IN_QUOTE, UNIT_IN_QUOTE, PERCENT_AS_FRACTION, COUNT_WITHIN_DENOMINATOR)
+DOSE_RULE_WORDING = Rule(
+    "dose-rule-agrees-with-quote", "numbers",
+    "a dose rule's action and each condition's pain status are what its quote says for that grade")
+RULES = (NUMBER_IN_QUOTE, UNIT_IN_QUOTE, PERCENT_AS_FRACTION, COUNT_WITHIN_DENOMINATOR, DOSE_RULE_WORDING)
 
 BKG = ns.BKG
 DERIVED_PROPERTY = BKG + "derivedProperty"
@@ -49,6 +52,13 @@ PERCENT_PROPERTIES = {BKG + p for p in ("percentage", "percentageMin", "percenta
 COUNT = BKG + "patientCount"
 SAMPLE_SIZE = BKG + "sampleSize"
 POPULATION = BKG + "population"
+#: New nodes a claim introduces whose numbers its quotes must print (not its parts, not entities).
+DESCRIBED = BKG + "Population"
+DOSE_RULE = BKG + "DoseModificationRule"
+DOSE_ACTION = BKG + "doseAction"
+HAS_CONDITION = BKG + "hasCondition"
+PAIN = BKG + "painPresent"
+GRADE = BKG + "grade"
 
 _NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+(?![\d])|\d+(?:\.\d+)?|\.\d+)(?![\w])")
 _RANGE_JOIN = re.compile(r"\s*(?:-|to|and|or)\s*(?=\d)")
@@ -108,16 +118,30 @@ def _month_number(word: str) -> int:
 
 
 def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
+    described_by: dict[ox.NamedNode, list[str]] = {}
     for claim in view.claims:
         quotes = view.quotes(claim)
         if not quotes:
             continue  # the shapes report the missing quote
         printed = [n for q in quotes for n in printed_numbers(q)]
         months = set().union(*(printed_months(q) for q in quotes))
-        for node in (claim, *view.parts(claim)):
+        parts = view.parts(claim)
+        for node in (claim, *parts):
             for triple in view.literals(node):
                 yield from _check_value(view, claim, node, triple, printed, months)
         yield from _denominators(view, claim)
+        yield from _dose_rule_wording(view, claim, quotes)
+        # new populations, cases and studies the claim introduces are stated by its quotes too
+        for triple in view.by_subject[claim]:
+            target = triple.object
+            if (isinstance(target, ox.NamedNode) and target in view.new_nodes and target not in parts
+                    and target != claim and view.schema.is_a(view.types(target), DESCRIBED)):
+                described_by.setdefault(target, []).extend(quotes)
+    for node, quotes in described_by.items():
+        printed = [n for q in quotes for n in printed_numbers(q)]
+        months = set().union(*(printed_months(q) for q in quotes))
+        for triple in view.literals(node):
+            yield from _check_value(view, node, node, triple, printed, months)
 
 
 def _unit_of(view: SubmissionView, node: ox.NamedNode, prop: str) -> str | None:
@@ -146,6 +170,14 @@ def _check_value(view: SubmissionView, claim: ox.NamedNode, node: ox.NamedNode, 
     line = view.line(node, prop, triple.object)
     if unit == UNIT_MONTH and value in months:
         return
+    if prop in PERCENT_PROPERTIES and 0 < value < 1 and (
+            any(n.value == value * 100 for n in printed) or _is_ratio(value, printed)):
+        yield Finding(
+            PERCENT_AS_FRACTION, node,
+            f"{ns.curie(prop)} {_fmt(value)} is a fraction, but percentages are written in percent: "
+            f"write {ns.curie(prop)} {_fmt(value * 100)} ({_fmt(value * 100)}%).",
+            path=prop, value=triple.object, line=line)
+        return
     same = [n for n in printed if n.value == value]
     if same:
         if unit is not None and not any(_unit_fits(view, n.after, unit) for n in same):
@@ -157,13 +189,6 @@ def _check_value(view: SubmissionView, claim: ox.NamedNode, node: ox.NamedNode, 
                 f"({ns.curie(printed_unit[0])}), or quote the passage that gives it in "
                 f"{_unit_label(view, unit)}.",
                 path=prop, value=triple.object, line=line)
-        return
-    if prop in PERCENT_PROPERTIES and 0 < value < 1 and any(n.value == value * 100 for n in printed):
-        yield Finding(
-            PERCENT_AS_FRACTION, node,
-            f"{ns.curie(prop)} {_fmt(value)} is a fraction, but percentages are written in percent: "
-            f"the quote prints {_fmt(value * 100)}%, so write {ns.curie(prop)} {_fmt(value * 100)}.",
-            path=prop, value=triple.object, line=line)
         return
     note = _derivation_note(view, node, prop)
     if note is not None:
@@ -249,3 +274,69 @@ def _denominators(view: SubmissionView, claim: ox.NamedNode) -> Iterator[Finding
 def _fmt(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
+
+
+def _is_ratio(value: Decimal, printed: list[PrintedNumber]) -> bool:
+    """Whether the value is one printed count over another (3 of 20 given as 0.15)."""
+    numbers = {n.value for n in printed if n.value > 0}
+    return any(abs(a / b - value) < Decimal("0.0005") for a in numbers for b in numbers if a < b)
+
+
+_GRADE_SEGMENT = re.compile(r"(?i)\bgrade\s*(\d)(.*?)(?=\bgrade\s*\d|$)")
+
+
+def _dose_rule_wording(view: SubmissionView, claim: ox.NamedNode, quotes: list[str]) -> Iterator[Finding]:
+    """The rule's action word and each condition's pain status against the quote."""
+    if DOSE_RULE not in view.types(claim):
+        return
+    text = " ".join(normalise(q) for q in quotes)
+    for action in view.values(claim, DOSE_ACTION):
+        if not isinstance(action, ox.NamedNode):
+            continue
+        words = _action_words(view, action)
+        if words and not any(re.search(r"(?i)(?<![a-z])" + re.escape(w), text) for w in words):
+            yield Finding(
+                DOSE_RULE_WORDING, claim,
+                f"the rule's action is {view.display(action)}, but its quote says nothing of the kind "
+                f"(no {' / '.join(sorted(words))}...): give the action the quote states, or quote the "
+                "passage that states this one.",
+                path=DOSE_ACTION, value=action, line=view.line(claim, DOSE_ACTION, action))
+    segments = {}
+    for match in _GRADE_SEGMENT.finditer(text):
+        segments.setdefault(Decimal(match.group(1)), []).append(match.group(2).lower())
+    for condition in view.all_values(claim, HAS_CONDITION):
+        if not isinstance(condition, ox.NamedNode):
+            continue
+        grades = [numeric_value(g) for g in view.all_values(condition, GRADE)]
+        for pain in view.all_values(condition, PAIN):
+            present = pain.value.strip().lower() in ("true", "1")
+            for grade in grades:
+                said = _pain_said(segments.get(grade, []))
+                if said is not None and said != present:
+                    wording = "with pain" if said else "without pain"
+                    yield Finding(
+                        DOSE_RULE_WORDING, condition,
+                        f"the quote gives grade {_fmt(grade)} {wording}, but the condition says "
+                        f"bkg:painPresent {str(present).lower()}: write what the quote says for this grade.",
+                        path=PAIN, value=pain, line=view.line(condition, PAIN, pain))
+
+
+def _pain_said(segments: list[str]) -> bool | None:
+    """What the text after "Grade N" says of pain: True, False, or None when it says nothing."""
+    for segment in segments:
+        if re.search(r"without pain|no pain|painless", segment):
+            return False
+        if re.search(r"with pain|painful", segment):
+            return True
+    return None
+
+
+def _action_words(view: SubmissionView, action: ox.NamedNode) -> set[str]:
+    """The first word of each label of the action, cut to its stem (six letters)."""
+    words = set()
+    for predicate in (ns.RDFS + "label", ns.SKOS + "altLabel"):
+        for label in view.all_values(action, predicate):
+            first = normalise(label.value).split(" ")[0].strip(",").lower()
+            if first:
+                words.add(first[:6])
+    return words

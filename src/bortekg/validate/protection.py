@@ -115,7 +115,7 @@ def _existing_nodes(view: SubmissionView) -> Iterator[Finding]:
 
 
 def _bare_assertions(view: SubmissionView) -> Iterator[Finding]:
-    for subject in view.new_nodes:
+    for subject in view.by_subject:  # on new entities and on those the graph holds alike
         for triple in view.by_subject[subject]:
             if triple.predicate.value in CLINICAL_LINKS:
                 yield Finding(

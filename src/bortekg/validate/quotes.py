@@ -186,6 +186,7 @@ def _quote_subject(view: SubmissionView, context: RuleContext, claim: ox.NamedNo
         return
     named = set().union(*(names.named_in(q) for q in view.quotes(claim)))
     named_entities = {entity for entity, _ in named} | {drug for _, drug in named}
+    yield from _quote_intervention(view, context, claim, named)
     if named and not (named_entities & linked):
         quoted = ", ".join(sorted({names.label.get(d, ns.curie(d)) for _, d in named}))
         ours = ", ".join(view.display(d) for d in claim_drugs)
@@ -219,3 +220,30 @@ def _quote_effect(view: SubmissionView, context: RuleContext, claim: ox.NamedNod
             f"the quote names {quoted} but the claim's adverse effect is {view.display(effect)}: point "
             "bkg:adverseEffect at the effect the passage states, or quote the passage that states this one.",
             path=ADVERSE_EFFECT, value=effect, line=view.line(claim, ADVERSE_EFFECT, effect))
+
+
+def _quote_intervention(view: SubmissionView, context: RuleContext, claim: ox.NamedNode,
+                        named: set[tuple[str, str]]) -> Iterator[Finding]:
+    """A drug given as the claim's intervention is the one its quote names, when the quote
+    names drugs besides the claim's own drug (a vitamin C warning filed under pyridoxine)."""
+    names = context.facts.drug_names
+    own = {v.value for v in view.values(claim, ns.BKG + "drug")}
+    others = {drug for entity, drug in named if entity == drug and drug not in own}
+    if not others:
+        return
+    for intervention in view.values(claim, ns.BKG + "intervention"):
+        if not isinstance(intervention, ox.NamedNode):
+            continue
+        # a drug, or an intervention that uses drugs (high-dose pyridoxine uses pyridoxine)
+        drugs = ([intervention] if intervention.value in names.drugs else
+                 [d for d in view.all_values(intervention, ns.BKG + "usesDrug")
+                  if isinstance(d, ox.NamedNode) and d.value in names.drugs])
+        if not drugs or any(others & context.facts.subtype_family(d.value) for d in drugs):
+            continue
+        quoted = ", ".join(sorted(names.label.get(d, ns.curie(d)) for d in others))
+        yield Finding(
+            QUOTE_SUBJECT, claim,
+            f"the quote names {quoted} but the claim's intervention is {view.display(intervention)}: "
+            "point bkg:intervention at the drug the passage is about, or quote the passage that names "
+            "this one.",
+            path=ns.BKG + "intervention", value=intervention, line=view.line(claim, ns.BKG + "intervention"))
