@@ -11,6 +11,7 @@ import pytest
 from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
 from bortekg.ingest import parse_submission
+from bortekg.stats import graph_stats
 from bortekg.validate import SubmissionRejected, validate_and_add
 from gate_helpers import good_claim
 
@@ -82,3 +83,26 @@ def test_retract_removes_exactly_one_submission_and_its_text_index(tmp_path: Pat
     kg.retract(record.id)
     assert kg.source_index(ns.BKS + "test-source") is None
     assert set(kg.store) == before
+
+
+def test_standard_iri_export_uses_verified_mappings_only(tmp_path: Path) -> None:
+    from bortekg.standard_iris import standard_iri_map
+
+    kg = KnowledgeGraph(tmp_path / "store")
+    chebi = ox.NamedNode("http://purl.obolibrary.org/obo/CHEBI_52717")
+    assert standard_iri_map(kg.quads())[ox.NamedNode(ns.BKE + "bortezomib")] == chebi
+    data = kg.export("nt", standard_iris=True)
+    triples = {q.triple for q in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)}
+    assert ox.Triple(chebi, ox.NamedNode(ns.SKOS + "exactMatch"), ox.NamedNode(ns.BKE + "bortezomib")) in triples
+    assert not any(t.subject == ox.NamedNode(ns.BKE + "bortezomib") for t in triples)
+    # a mapping accepted as unverified is never used, and not exported
+    cell = ox.NamedNode(ns.BKE + "t-sensory-neuron")
+    cl = ox.NamedNode("http://purl.obolibrary.org/obo/CL_0000101")
+    turtle = (f"<{cell.value}> a <{ns.BKG}CellType> ; <{ns.RDFS}label> \"t: sensory neuron\"@en ; "
+              f"<{ns.SKOS}definition> \"A test cell type.\"@en ; <{ns.SKOS}exactMatch> <{cl.value}> ; "
+              f"<{ns.BKG}unverifiedMapping> <{cl.value}> .").encode()
+    validate_and_add(kg, parse_submission(turtle, file_name="cell.ttl", input_format="ttl"), source="test")
+    assert [m.mapping for m in graph_stats(kg).unverified_mappings] == [cl.value]
+    exported = {q.triple for q in ox.parse(kg.export("nt", standard_iris=True), format=ox.RdfFormat.N_TRIPLES)}
+    assert not any(cl in (t.subject, t.object) for t in exported)
+    assert any(t.subject == cell for t in exported)

@@ -463,9 +463,11 @@ class KnowledgeGraph:
         output: str | Path | None = None,
         *,
         with_inferred: bool = False,
+        standard_iris: bool = False,
     ) -> bytes | None:
         """Serialise the graph. ``nq`` and ``trig`` keep the named graphs; the triple
-        formats write the union of all content graphs."""
+        formats write the union of all content graphs. ``standard_iris`` writes each mapped
+        entity under its verified standard identifier (``bortekg.standard_iris``)."""
         try:
             rdf_format = EXPORT_FORMATS[fmt]
         except KeyError:
@@ -473,9 +475,14 @@ class KnowledgeGraph:
                 f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORT_FORMATS)}"
             ) from None
         data: Iterable[ox.Quad] | Iterable[ox.Triple]
+        quads: Iterable[ox.Quad] = self.quads(with_inferred=with_inferred)
+        if standard_iris:
+            from bortekg.standard_iris import with_standard_iris
+
+            quads = with_standard_iris(quads)
         if fmt in DATASET_FORMATS:
-            data = list(self.quads(with_inferred=with_inferred))
+            data = list(quads)
         else:
-            data = sorted(self.triples(with_inferred=with_inferred), key=str)
+            data = sorted({quad.triple for quad in quads}, key=str)
         prefixes = ns.PREFIXES if fmt in ("ttl", "trig", "xml") else None
         return ox.serialize(data, output, rdf_format, prefixes=prefixes)

@@ -126,8 +126,11 @@ NETWORK_FORMATS = ("graphml",)
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 @click.option("--with-inferred", is_flag=True, help="Include the inferred-triples graph.")
+@click.option("--standard-iris", is_flag=True,
+              help="Write each entity under its verified standard identifier (ChEBI, MONDO, HP, ...), "
+                   "for federation; unverified mappings are left out.")
 @click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: bool) -> None:
+def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: bool, standard_iris: bool) -> None:
     """Export the whole graph as RDF, or its network view as GraphML."""
     from bortekg.store import EXPORT_FORMATS
 
@@ -141,7 +144,7 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
 
         data = graphml_bytes(project(open_graph(ctx), with_inferred=with_inferred))
     else:
-        data = open_graph(ctx).export(fmt, with_inferred=with_inferred)
+        data = open_graph(ctx).export(fmt, with_inferred=with_inferred, standard_iris=standard_iris)
     assert data is not None
     write_output(data, output)
 
