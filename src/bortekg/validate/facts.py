@@ -284,10 +284,8 @@ class EntityNames:
                                      (self._folded_pattern, self._folded, True)):
             if pattern is None:
                 continue
-            for position in range(len(text)):
-                match = pattern.match(text, position)
-                if match:
-                    found |= table[match.group(1).casefold() if fold else match.group(1)]
+            for match in pattern.finditer(text):  # a lookahead: names that overlap are all found
+                found |= table[match.group(1).casefold() if fold else match.group(1)]
         return found
 
 
@@ -295,4 +293,4 @@ def _alternation(table: dict[str, set], flags: str) -> re.Pattern | None:
     if not table:
         return None
     words = sorted(table, key=len, reverse=True)
-    return re.compile(flags + r"(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w)")
+    return re.compile(flags + r"(?=(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w))")
