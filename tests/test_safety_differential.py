@@ -345,7 +345,8 @@ PROFILE = settings(
     # about 0.05 s an example; BORTEKG_FUZZ_EXAMPLES=5000 for a deeper search
     max_examples=int(os.environ.get("BORTEKG_FUZZ_EXAMPLES", "250")),
     deadline=None,
-    derandomize=bool(os.environ.get("CI")),
+    # in CI the same examples every run (a fixed seed, no example database): reproducible
+    **({"derandomize": True, "database": None} if os.environ.get("CI") else {}),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
 
