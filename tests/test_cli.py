@@ -86,7 +86,7 @@ def test_query_syntax_error_reports_line_and_column(tmp_path: Path) -> None:
     result = run("query", str(bad))
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert "invalid SPARQL" in result.stderr and "line 3, column 1" in result.stderr
+    assert f"{bad}:3:1: invalid SPARQL: the query does not parse at }}" in result.stderr
 
 
 def test_query_missing_file_and_unknown_format(query_file: Path) -> None:

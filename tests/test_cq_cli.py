@@ -205,7 +205,7 @@ def test_evaluation_errors_exit_2(tmp_path: Path) -> None:
     path = tmp_path / "bad.rq"
     path.write_text("SELECT * WHERE { ?s ?p ?o }} ")
     result = CliRunner().invoke(main, ["query", str(path)])
-    assert result.exit_code == 2 and "invalid SPARQL in" in result.stderr
+    assert result.exit_code == 2 and f"{path}:1:28: invalid SPARQL: }} closes nothing" in result.stderr
 
 
 HEAVY = ("rdflib", "pyshacl", "owlready2", "networkx", "matplotlib", "urllib.request")

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from bortekg.binding import bind_values
 from bortekg.safety import QueryShape, check_query
+from bortekg.sparqlerrors import explain
 from bortekg.store import KnowledgeGraph
 from bortekg.worker import TaskFailed, run_forked
 
@@ -88,13 +89,16 @@ def run_query(
 ) -> Result:
     """Check, bind, run with a time limit, and return the results.
 
-    Raises UnsafeQueryError (refused before running), BindingError, SyntaxError, QueryTimeout,
+    Raises UnsafeQueryError (refused before running), BindingError, QuerySyntaxError (a
+    SyntaxError with a plain message, its line and column), QueryTimeout,
     WorkerCrash or QueryError.
     """
     text = bind_values(sparql, bindings or {})
     shape = check_query(text, engine.graph_names())
     try:
         payload = run_forked(lambda: engine.execute(text, shape), timeout)
+    except SyntaxError as error:
+        raise explain(text, error.msg or str(error)) from None
     except TaskFailed as error:
         raise QueryError(str(error)) from None
     kind, body = payload[:1], payload[1:]

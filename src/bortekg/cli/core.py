@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -65,15 +64,6 @@ def _read_query(source: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         fail(f"cannot read {source}: {error}")
-
-
-def describe_syntax_error(error: SyntaxError) -> str:
-    """Turn the engine's "error at L:C: message" into words a user can act on."""
-    match = re.match(r"error at (\d+):(\d+): (.*)", error.msg or str(error), re.DOTALL)
-    if match is None:
-        return error.msg or str(error)
-    line, column, message = match.groups()
-    return f"line {line}, column {column}: {message}"
 
 
 @main.command()

@@ -64,7 +64,6 @@ def open_engine(ctx: click.Context, endpoint: str | None, user: str | None, time
 
 def guarded(what: str, action: Callable[[], T]) -> T:
     """Run ``action``; turn every refusal or failure of the read path into a message and exit 2."""
-    from bortekg.cli.core import describe_syntax_error
     from bortekg.engines import QueryError  # EndpointError is one too
     from bortekg.safety import UnsafeQueryError
     from bortekg.worker import QueryTimeout, WorkerCrash
@@ -72,10 +71,15 @@ def guarded(what: str, action: Callable[[], T]) -> T:
     try:
         return action()
     except UnsafeQueryError as error:
-        fail(f"query refused ({what}): {error}")
+        fail(f"{_where(what, error.line, error.column)} query refused: {error.reason}")
     except SyntaxError as error:
-        fail(f"invalid SPARQL in {what}: {describe_syntax_error(error)}")
+        fail(f"{_where(what, error.lineno, error.offset)} invalid SPARQL: {error.msg}")
     except (QueryTimeout, WorkerCrash, QueryError, ValueError) as error:
         # ValueError: bad parameters, a malformed catalogue file, a query with nothing to
         # bind parameters in, a result format that does not fit the answer
         fail(str(error))
+
+
+def _where(what: str, line: int | None, column: int | None) -> str:
+    """FILE:LINE:COL:, as compilers write it, with what is known."""
+    return ":".join([what] + [str(part) for part in (line, column) if part is not None]) + ":"
