@@ -138,3 +138,18 @@ def test_every_rule_is_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     missing = [rule.name for rule in all_rules() if f"`{rule.name}`" not in readme]
     assert not missing, f"rules missing from the README's table of knowledge rules: {missing}"
+
+
+def test_refused_cases_leave_the_store_as_it_was(tmp_path: Path) -> None:
+    from bortekg.validate import SubmissionRejected
+
+    kg = KnowledgeGraph(tmp_path / "store")
+    before = set(kg.store)
+    gate = Gate.of(kg)
+    for path in cases("refused"):
+        _, _, texts = header(path)
+        submission = read_submission(path)
+        with pytest.raises(SubmissionRejected):
+            validate_and_add(kg, submission, source=f"test corpus: {path.name}", gate=gate,
+                             source_texts=source_texts(path, texts, submission))
+    assert kg.submissions() == [] and set(kg.store) == before
