@@ -119,7 +119,7 @@ def breaking_proxy(upstream: str, breaks: Callable[[Forwarded, int], str | None]
 
     For each request, ``breaks(request, index)`` decides: None forwards it; "close" closes the
     connection without an answer (the request never reaches the server); "refuse" answers
-    HTTP 500 without forwarding. Yields the proxy's base URL and the requests it forwarded.
+    HTTP 500 and "swallow" answers HTTP 204 (success), both without forwarding. Yields the proxy's base URL and the requests it forwarded.
     """
     target = urllib.parse.urlsplit(upstream)
     forwarded: list[Forwarded] = []
@@ -140,6 +140,9 @@ def breaking_proxy(upstream: str, breaks: Callable[[Forwarded, int], str | None]
                 return
             if verdict == "refuse":
                 self._reply(500, {"Content-Type": "text/plain"}, b"refused by the test proxy")
+                return
+            if verdict == "swallow":
+                self._reply(204, {}, b"")
                 return
             headers = {name: value for name, value in self.headers.items()
                        if name.lower() not in ("host", "connection", "content-length", "keep-alive")}

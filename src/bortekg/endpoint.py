@@ -139,7 +139,7 @@ class Endpoint:
             if _caused_by(error, ConnectionRefusedError):
                 raise ServerNotRunning(f"no server is running at {self.url} (connection refused): "
                                        "start it, or check the host and port") from None
-            raise EndpointError(f"cannot reach {self.url}: {_innermost(error)}") from None
+            raise EndpointError(f"the connection to {self.url} failed: {_innermost(error)}") from None
         except requests.exceptions.RequestException as error:
             raise EndpointError(f"cannot reach {self.url}: {_innermost(error)}") from None
         self._check(response)
