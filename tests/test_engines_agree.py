@@ -33,3 +33,44 @@ def test_rdflib_returns_the_same_rows(kg, rdflib_graph: rdflib.Graph, question: 
         expected = row_multiset(run_query(EmbeddedEngine(kg), text))
         actual = row_multiset(rdflib_answer(rdflib_graph, text))
         assert actual == expected, f"{question.id} {bindings}: " + describe_difference(expected, actual)
+
+
+# ------------------------------------------------------------------ the on-disk store
+
+
+@pytest.fixture(scope="module")
+def on_disk(tmp_path_factory: pytest.TempPathFactory):
+    from bortekg import KnowledgeGraph
+
+    return KnowledgeGraph(tmp_path_factory.mktemp("store") / "store")
+
+
+ON_DISK_QUERIES = [
+    "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s LIMIT 50",
+    "ASK { <https://w3id.org/bortekg/entity/pregabalin> ?p ?o }",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/bortekg/entity/pregabalin>) }",
+    "SELECT (COUNT(*) AS ?n) FROM <https://w3id.org/bortekg/graph/ontology> WHERE { ?s ?p ?o }",
+]
+
+
+@pytest.mark.parametrize("sparql", ON_DISK_QUERIES)
+def test_an_on_disk_store_answers_like_the_in_memory_one(kg, on_disk, sparql: str) -> None:
+    """The on-disk store's worker is a new process that reopens the store read-only."""
+    expected, actual = run_query(EmbeddedEngine(kg), sparql), run_query(EmbeddedEngine(on_disk), sparql)
+    if isinstance(expected, list):
+        assert set(actual) == set(expected) and expected
+    elif isinstance(expected, ox.QueryBoolean):
+        assert bool(actual) is bool(expected) is True
+    else:
+        rows = row_multiset(expected)
+        assert row_multiset(actual) == rows and rows
+
+
+def test_an_on_disk_store_reports_errors_and_time_limits(on_disk) -> None:
+    from bortekg.worker import QueryTimeout
+
+    with pytest.raises(SyntaxError):
+        run_query(EmbeddedEngine(on_disk), "SELECT * WHERE { ?s ?p ?o } }")
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    with pytest.raises(QueryTimeout, match="did not finish within 1 s"):
+        run_query(EmbeddedEngine(on_disk), endless, timeout=1)

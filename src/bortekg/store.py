@@ -161,6 +161,15 @@ class KnowledgeGraph:
             self._store = ox.Store()
         self._ensure_bundle_loaded()
 
+    @classmethod
+    def open_read_only(cls, store_dir: str | Path) -> KnowledgeGraph:
+        """An on-disk store opened read-only, as it is, for a query worker beside the process
+        that has it open (nothing is reloaded or written)."""
+        kg = cls.__new__(cls)
+        kg.store_dir = Path(store_dir)
+        kg._store = ox.Store.read_only(str(kg.store_dir))
+        return kg
+
     # ------------------------------------------------------------------ loading
 
     def _ensure_bundle_loaded(self) -> None:
