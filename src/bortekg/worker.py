@@ -31,7 +31,6 @@ import os
 import select
 import signal
 import struct
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -89,6 +88,8 @@ def run_isolated(function: Callable[..., bytes], args: tuple[Any, ...], timeout:
     ``function`` must be a module-level function, ``args`` JSON values: the child imports the
     one and decodes the others.
     """
+    import subprocess  # here: the in-memory store's query path does not need it
+
     if getattr(importlib.import_module(function.__module__), function.__qualname__, None) is not function:
         raise ValueError(f"{function!r} is not a module-level function a new process can import")
     read_end, write_end = os.pipe()
