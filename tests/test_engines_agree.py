@@ -74,3 +74,15 @@ def test_an_on_disk_store_reports_errors_and_time_limits(on_disk) -> None:
     endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     with pytest.raises(QueryTimeout, match="did not finish within 1 s"):
         run_query(EmbeddedEngine(on_disk), endless, timeout=1)
+
+
+def test_a_store_opened_read_only_reads_as_it_is_and_writes_nothing(on_disk) -> None:
+    from bortekg import KnowledgeGraph
+
+    reader = KnowledgeGraph.open_read_only(on_disk.store_dir)
+    assert reader.content_graphs() == on_disk.content_graphs() and len(reader) == len(on_disk)
+    triple = ox.Triple(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/b"),
+                       ox.NamedNode("http://example.org/c"))
+    with pytest.raises(RuntimeError, match="read-write"):
+        reader.replace_inferred([triple])
+    assert len(on_disk) == len(reader)
