@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -86,3 +94,39 @@ def test_a_store_opened_read_only_reads_as_it_is_and_writes_nothing(on_disk) -> 
     with pytest.raises(RuntimeError, match="read-write"):
         reader.replace_inferred([triple])
     assert len(on_disk) == len(reader)
+
+
+@pytest.fixture(scope="module")
+def closed_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An on-disk store built and closed by another process, so that its files can be moved."""
+    folder = tmp_path_factory.mktemp("closed") / "store"
+    subprocess.run([sys.executable, "-c", f"from bortekg import KnowledgeGraph; KnowledgeGraph({str(folder)!r})"],
+                   check=True, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    return folder
+
+
+def test_opening_read_only_tries_again_when_a_file_vanished_meanwhile(closed_store: Path) -> None:
+    from bortekg.engines import READ_ONLY_PAUSE, open_read_only
+
+    table = sorted(closed_store.glob("*.sst"))[0]
+    aside = table.with_suffix(".aside")
+    table.rename(aside)  # as a compaction in the writing process would, for a moment
+    restore = threading.Timer(2 * READ_ONLY_PAUSE, aside.rename, args=(table,))
+    started = time.monotonic()
+    restore.start()
+    try:
+        reader = open_read_only(str(closed_store))
+    finally:
+        restore.join()
+    assert time.monotonic() - started >= READ_ONLY_PAUSE
+    assert len(reader.content_graphs()) >= 2
+
+
+def test_opening_read_only_gives_up_on_a_store_that_stays_broken(closed_store: Path, tmp_path: Path) -> None:
+    from bortekg.engines import open_read_only
+
+    broken = tmp_path / "broken"
+    shutil.copytree(closed_store, broken)
+    sorted(broken.glob("*.sst"))[0].unlink()
+    with pytest.raises(RuntimeError, match="No such file"):
+        open_read_only(str(broken))

@@ -10,7 +10,9 @@ through the same code.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, Union
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar, Union
 
 import pyoxigraph as ox
 
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 Result = Union[ox.QuerySolutions, ox.QueryBoolean, list[ox.Triple]]
 
 DEFAULT_TIMEOUT = 30.0
+
+T = TypeVar("T")
 
 _SOLUTIONS, _GRAPH = b"S", b"G"
 
@@ -61,9 +65,36 @@ class EmbeddedEngine:
         return run_isolated(query_on_disk, (str(self.kg.store_dir), sparql, use_query_dataset), timeout)
 
 
+#: Attempts at reading an on-disk store read-only, and the pause after each failed one (s).
+READ_ONLY_ATTEMPTS, READ_ONLY_PAUSE = 4, 0.05
+
+
 def query_on_disk(store_dir: str, sparql: str, use_query_dataset: bool) -> bytes:
-    """Open the on-disk store read-only and run the query (in a worker started clean)."""
-    return _execute(KnowledgeGraph.open_read_only(store_dir), sparql, use_query_dataset)
+    """Open the on-disk store read-only and run the query (in a worker started clean).
+
+    The process that has the store open for writing may be compacting it in the background
+    (after loading the bundle, for example): RocksDB then replaces files, and a reader that
+    listed them just before finds one missing ("IO error: No such file"), when it opens the
+    store or later while it reads. The store is intact; reading it again from a fresh open
+    finds the new files. A query only reads, so running it again is safe.
+    """
+    return _read_only_attempts(lambda: _execute(KnowledgeGraph.open_read_only(store_dir), sparql, use_query_dataset))
+
+
+def open_read_only(store_dir: str) -> KnowledgeGraph:
+    """Open the store read-only, again if a file it lists vanished meanwhile (see above)."""
+    return _read_only_attempts(lambda: KnowledgeGraph.open_read_only(store_dir))
+
+
+def _read_only_attempts(read: Callable[[], T]) -> T:
+    for attempt in range(1, READ_ONLY_ATTEMPTS + 1):
+        try:
+            return read()
+        except (OSError, RuntimeError):  # pyoxigraph's storage errors
+            if attempt == READ_ONLY_ATTEMPTS:
+                raise
+            time.sleep(READ_ONLY_PAUSE * attempt)
+    raise AssertionError("unreachable")
 
 
 def _execute(kg: KnowledgeGraph, sparql: str, use_query_dataset: bool) -> bytes:
