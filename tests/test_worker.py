@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bortekg.worker import QueryTimeout, TaskFailed, WorkerCrash, run_forked
+from bortekg.worker import QueryTimeout, TaskFailed, WorkerCrash, run_forked, run_isolated
 from conftest import without_crash_dump
 
 
@@ -69,3 +69,62 @@ def test_no_child_is_left_behind() -> None:
     with pytest.raises(WorkerCrash):
         run_forked(without_crash_dump(os.abort), timeout=10)
     assert children() == before
+
+
+# ------------------------------------------------------------------ a child started clean
+
+
+@pytest.fixture
+def tasks_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new process finds the tasks module as this one does: through PYTHONPATH."""
+    here = str(Path(__file__).parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")])))
+
+
+def test_a_clean_child_does_not_inherit_a_lock_another_thread_holds(tasks_importable) -> None:
+    import threading
+
+    import worker_tasks
+
+    taken, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with worker_tasks.LOCK:
+            taken.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait()
+    try:
+        # the hazard: a forked child keeps the lock locked, with no thread left to release it
+        assert run_forked(worker_tasks.lock_is_free, timeout=10) == b"held"
+        assert run_isolated(worker_tasks.lock_is_free, (), timeout=30) == b"free"
+    finally:
+        release.set()
+        holder.join()
+
+
+def test_a_clean_child_answers_fails_and_stops_like_a_forked_one(tasks_importable) -> None:
+    import worker_tasks
+
+    before = children()
+    assert run_isolated(worker_tasks.echo, ("answer",), timeout=30) == b"answer"
+    with pytest.raises(TaskFailed, match="no such graph"):
+        run_isolated(worker_tasks.fail, ("no such graph",), timeout=30)
+    with pytest.raises(SyntaxError, match="expected WHERE"):
+        run_isolated(worker_tasks.syntax, ("expected WHERE",), timeout=30)
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="did not finish within 1 s"):
+        run_isolated(worker_tasks.sleep, (60,), timeout=1)
+    assert time.monotonic() - started < 10
+    with pytest.raises(WorkerCrash, match="exited with status 3"):
+        run_isolated(os._exit, (3,), timeout=30)
+    with pytest.raises(WorkerCrash, match=r"killed by signal 9 \(SIGKILL\)"):
+        run_isolated(worker_tasks.kill_self, (9,), timeout=30)
+    assert children() == before
+
+
+def test_a_clean_child_runs_only_importable_functions() -> None:
+    with pytest.raises(ValueError, match="not a module-level function"):
+        run_isolated(lambda: b"", (), timeout=5)

@@ -1,132 +1,218 @@
 """A SPARQL 1.1 server as a place to upload the graph and to run the same queries.
 
 Queries go over the SPARQL 1.1 Protocol (an HTML form POST of ``query=``), answers come back
-as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE). The graph goes up
-with the Graph Store Protocol (one ``PUT ?graph=IRI`` per named graph, replacing it) when the
-server's graph store is given, or else with SPARQL Update (``DROP SILENT GRAPH`` then
-``INSERT DATA`` in chunks). Beside the content graphs the upload writes a small manifest
-graph naming them, so that a query sent later asks for exactly those graphs as its dataset
-(``default-graph-uri`` / ``named-graph-uri``) and never sees a server's own system graphs.
+as SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE); updates are a form
+POST of ``update=``, and a graph store takes ``PUT ?graph=IRI``. How the graph is uploaded
+(atomically, through temporary graphs) is ``bortekg.upload``'s job; this module only speaks
+HTTP and turns every failure into an ``EndpointError`` that says what to do.
 
-Only the standard library is used: ``urllib`` speaks HTTP Basic and Digest authentication,
-which is what Virtuoso's authenticated endpoints (``/sparql-auth``,
-``/sparql-graph-crud-auth``) ask for.
+HTTP is ``requests``: its documented ``HTTPBasicAuth`` and ``HTTPDigestAuth`` answer the
+server's challenge (Virtuoso's authenticated services ``/sparql-auth`` and
+``/sparql-graph-crud-auth`` ask for Digest), and its separate connect and read time limits let
+a silent server be told apart from a missing one.
 """
 
 from __future__ import annotations
 
-import base64
-import urllib.error
+import os
 import urllib.parse
-import urllib.request
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg.engines import QueryError
 
+if TYPE_CHECKING:
+    import requests
+
 #: The graph that lists the content graphs of an upload, and what it says about them.
 MANIFEST_GRAPH = ns.GRAPH_META
-_STORE_NODE = ox.NamedNode(ns.BASE + "store")
-_CONTENT_GRAPH = ox.NamedNode(ns.BKG + "contentGraph")
+STORE_NODE = ox.NamedNode(ns.BASE + "store")
+CONTENT_GRAPH = ox.NamedNode(ns.BKG + "contentGraph")
 
 _MANIFEST_QUERY = (
-    f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{_STORE_NODE.value}> <{_CONTENT_GRAPH.value}> ?g }} }}"
+    f"SELECT ?g WHERE {{ GRAPH <{MANIFEST_GRAPH}> {{ <{STORE_NODE.value}> <{CONTENT_GRAPH.value}> ?g }} }}"
 )
 _RESULTS_JSON = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
-#: Triples per INSERT DATA request: small enough for any server's request limits.
-UPDATE_CHUNK = 2000
-#: Triples per INSERT template request (those holding blank nodes).
-TEMPLATE_CHUNK = 100
+
+#: The environment variable the command line reads a server password from.
+PASSWORD_VARIABLE = "BORTEKG_ENDPOINT_PASSWORD"
+#: Seconds to wait for an answer to one request (``--timeout`` of ``bortekg load``).
+DEFAULT_TIMEOUT = 60.0
+#: Seconds to wait for a server to accept a connection: a live server does so in milliseconds.
+CONNECT_TIMEOUT = 10.0
 
 
 class EndpointError(QueryError):
     """The server could not be reached, refused a request or sent an unreadable answer."""
 
 
+class ServerNotRunning(EndpointError):
+    """Nothing listens at the server's address (the connection was refused)."""
+
+
+class ServerSilent(EndpointError):
+    """The server accepted no connection, or sent no answer, within the time limit."""
+
+
+class AuthenticationError(EndpointError):
+    """The server asked for credentials (HTTP 401) or refused the user (HTTP 403)."""
+
+    def __init__(self, message: str, *, status: int, user: str | None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.user = user
+
+
+class RequestRefused(EndpointError):
+    """The server answered a request with an HTTP error (other than 401 and 403)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @dataclass
 class Endpoint:
-    """A SPARQL server: its query URL and, for uploads, its update or graph-store URL."""
+    """A SPARQL server's service at one URL: its query, update or graph-store service.
+
+    ``timeout`` bounds the wait for each answer; connecting is bounded by the smaller of it and
+    ``CONNECT_TIMEOUT``. A ``user`` needs a ``password`` (an empty one is allowed).
+    """
 
     url: str
     user: str | None = None
     password: str | None = None
-    request_timeout: float = 300.0
-    _opener: urllib.request.OpenerDirector = field(init=False, repr=False)
-    _passwords: urllib.request.HTTPPasswordMgrWithDefaultRealm = field(init=False, repr=False)
-    _digest: urllib.request.HTTPDigestAuthHandler = field(init=False, repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+    _session: requests.Session | None = field(default=None, init=False, repr=False)
+    _session_pid: int = field(default=0, init=False, repr=False)
+    _auth: requests.auth.AuthBase | None = field(default=None, init=False, repr=False)
+    _probed: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if urllib.parse.urlsplit(self.url).scheme not in ("http", "https"):
             raise EndpointError(f"endpoint {self.url!r} is not an http:// or https:// URL")
-        self._passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
-        self._digest = urllib.request.HTTPDigestAuthHandler(self._passwords)
-        handlers: list[urllib.request.BaseHandler] = []
-        if self.user is not None:
-            self._passwords.add_password(None, self.url, self.user, self.password or "")
-            handlers += [self._digest, urllib.request.HTTPBasicAuthHandler(self._passwords)]
-        self._opener = urllib.request.build_opener(*handlers)
+        if self.user is not None and self.password is None:
+            raise EndpointError(f"user {self.user!r} is given without a password: "
+                                f"set it in {PASSWORD_VARIABLE} (an empty value for none)")
 
     # ------------------------------------------------------------------ HTTP
 
-    def _send(self, url: str, *, data: bytes, content_type: str, accept: str | None = None,
-              method: str = "POST") -> tuple[bytes, str]:
-        headers = {"Content-Type": content_type}
+    def _http(self) -> requests.Session:
+        # A query runs in a forked child (bortekg.worker): a child opens connections of its
+        # own instead of writing into a socket its parent keeps in its pool.
+        if self._session is None or self._session_pid != os.getpid():
+            import requests
+
+            self._session, self._session_pid = requests.Session(), os.getpid()
+            self._auth, self._probed = None, False
+        return self._session
+
+    def _send(self, method: str, *, data: bytes | dict, params: dict | None = None,
+              headers: dict | None = None) -> requests.Response:
+        import requests
+
+        session = self._http()
+        if self.user is not None and not self._probed:
+            self._auth, self._probed = self._challenge_answer(session), True
+        timeouts = (min(self.timeout, CONNECT_TIMEOUT), self.timeout)
+        try:
+            response = session.request(method, self.url, data=data, params=params, headers=headers,
+                                       auth=self._auth, timeout=timeouts)
+            if response.status_code == 401 and self.user is not None:
+                # a server that asked nothing of a body-less probe but challenges this request
+                challenged = _auth_for(response, self.user, self.password or "")
+                if challenged is not None and type(challenged) is not type(self._auth):
+                    self._auth = challenged
+                    response = session.request(method, self.url, data=data, params=params,
+                                               headers=headers, auth=self._auth, timeout=timeouts)
+        except requests.exceptions.ConnectTimeout:
+            raise ServerSilent(f"the server at {self.url} did not accept a connection in "
+                               f"{timeouts[0]:g} s: check the host and port") from None
+        except requests.exceptions.ReadTimeout:
+            raise ServerSilent(f"the server at {self.url} did not answer in {self.timeout:g} s: "
+                               "it may be busy (give a longer --timeout) or not a SPARQL server") from None
+        except requests.exceptions.ConnectionError as error:
+            if _caused_by(error, ConnectionRefusedError):
+                raise ServerNotRunning(f"no server is running at {self.url} (connection refused): "
+                                       "start it, or check the host and port") from None
+            raise EndpointError(f"the connection to {self.url} failed: {_innermost(error)}") from None
+        except requests.exceptions.RequestException as error:
+            raise EndpointError(f"cannot reach {self.url}: {_innermost(error)}") from None
+        self._check(response)
+        return response
+
+    def _challenge_answer(self, session: requests.Session) -> requests.auth.AuthBase | None:
+        """The credentials in the scheme the server asks for, learnt from body-less probes.
+
+        Answering the challenge before a large body is sent matters: a server that closes the
+        connection on its 401 (Virtuoso does) would break an upload half-way otherwise, and a
+        body sent once to be refused and once again doubles the upload. So a HEAD request
+        without credentials learns the scheme, and for Digest a second HEAD with them lets
+        ``HTTPDigestAuth`` answer the challenge: later requests carry the answer from the start.
+        """
+        import requests
+
+        timeouts = (min(self.timeout, CONNECT_TIMEOUT), self.timeout)
+        try:
+            auth = _auth_for(session.head(self.url, timeout=timeouts), self.user or "", self.password or "")
+            if isinstance(auth, requests.auth.HTTPDigestAuth):
+                session.head(self.url, auth=auth, timeout=timeouts)
+        except requests.exceptions.RequestException:
+            return None  # the request itself will report what is wrong
+        return auth
+
+    def _check(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status < 400:
+            return
+        reason = f"HTTP {status} {response.reason}"
+        if status == 401:
+            if self.user is None:
+                message = (f"the server at {self.url} asks for a user name and password ({reason}): "
+                           f"pass --user NAME and set the password in {PASSWORD_VARIABLE}")
+            else:
+                message = (f"the server at {self.url} did not accept user {self.user!r} with the password "
+                           f"in {PASSWORD_VARIABLE} ({reason}): check both")
+            raise AuthenticationError(message, status=status, user=self.user)
+        if status == 403:
+            if self.user is None:
+                message = (f"the server at {self.url} refuses anonymous requests ({reason}): "
+                           f"pass --user NAME and set the password in {PASSWORD_VARIABLE}")
+            else:
+                message = (f"the server at {self.url} refused user {self.user!r} ({reason}): "
+                           "pass --user with a user allowed to do this")
+            raise AuthenticationError(message, status=status, user=self.user)
+        detail = response.content.decode("utf-8", "replace").strip()
+        raise RequestRefused(f"{self.url} answered {reason}: {_first_lines(detail)}", status=status)
+
+    def _form(self, fields: list[tuple[str, str]], accept: str | None = None) -> requests.Response:
+        body = urllib.parse.urlencode(fields).encode()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if accept:
             headers["Accept"] = accept
-        request = urllib.request.Request(url, data=data, headers=headers, method=method)
-        try:
-            if self.user is not None:
-                self._authorize(request)
-            with self._opener.open(request, timeout=self.request_timeout) as response:
-                return response.read(), response.headers.get("Content-Type", "")
-        except urllib.error.HTTPError as error:
-            detail = error.read().decode("utf-8", "replace").strip()
-            raise EndpointError(
-                f"{url} answered HTTP {error.code} {error.reason}: {_first_lines(detail)}"
-            ) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise EndpointError(f"cannot reach {url}: {reason}") from None
-
-    def _authorize(self, request: urllib.request.Request) -> None:
-        """Answer the server's challenge before sending the body.
-
-        urllib sends a request, reads the 401 challenge and sends it again with credentials;
-        a server that closes the connection on the 401 (Virtuoso does) breaks the upload of
-        a large body half-way. So a body-less HEAD fetches the challenge first.
-        """
-        probe = urllib.request.Request(request.full_url, method="HEAD")
-        try:
-            urllib.request.urlopen(probe, timeout=self.request_timeout).close()
-            return  # no credentials asked for
-        except urllib.error.HTTPError as error:
-            challenge = error.headers.get("WWW-Authenticate", "") if error.code == 401 else ""
-        scheme, _, parameters = challenge.partition(" ")
-        if scheme.lower() == "digest":
-            fields = urllib.request.parse_keqv_list(filter(None, urllib.request.parse_http_list(parameters)))
-            answer = self._digest.get_authorization(request, fields)
-            if answer:
-                request.add_unredirected_header("Authorization", f"Digest {answer}")
-        elif scheme.lower() == "basic":
-            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
-            request.add_unredirected_header("Authorization", f"Basic {token}")
-
-    def _form(self, url: str, fields: list[tuple[str, str]], accept: str | None = None) -> tuple[bytes, str]:
-        body = urllib.parse.urlencode(fields).encode()
-        return self._send(url, data=body, content_type="application/x-www-form-urlencoded", accept=accept)
+        return self._send("POST", data=body, headers=headers)
 
     # ------------------------------------------------------------------ queries
 
     def content_graphs(self) -> list[str]:
         """The content graphs named by the manifest of the last upload (empty when none)."""
-        body, media_type = self._form(self.url, [("query", _MANIFEST_QUERY)], accept=_RESULTS_JSON)
-        solutions = _parse_results(body, media_type)
+        solutions = self._results(self._form([("query", _MANIFEST_QUERY)], accept=_RESULTS_JSON))
         assert isinstance(solutions, ox.QuerySolutions)
         return sorted(row["g"].value for row in solutions if isinstance(row["g"], ox.NamedNode))
+
+    def count(self, graph: str) -> int:
+        """How many triples the server holds in one named graph (0 when it has none)."""
+        solutions = self._results(self._form(
+            [("query", f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")],
+            accept=_RESULTS_JSON))
+        assert isinstance(solutions, ox.QuerySolutions)
+        for row in solutions:
+            return int(row["n"].value)
+        return 0
 
     def select(self, sparql: str, *, form: str, dataset: list[str] | None = None) -> bytes:
         """Run a query; return SPARQL JSON results (SELECT, ASK) or N-Triples (CONSTRUCT, DESCRIBE).
@@ -137,112 +223,82 @@ class Endpoint:
         for graph in dataset or []:
             fields += [("default-graph-uri", graph), ("named-graph-uri", graph)]
         graph_result = form in ("CONSTRUCT", "DESCRIBE")
-        body, media_type = self._form(self.url, fields, accept=_N_TRIPLES if graph_result else _RESULTS_JSON)
+        response = self._form(fields, accept=_N_TRIPLES if graph_result else _RESULTS_JSON)
         if graph_result:
-            rdf_format = ox.RdfFormat.from_media_type(media_type) or ox.RdfFormat.N_TRIPLES
+            rdf_format = ox.RdfFormat.from_media_type(_media_type(response)) or ox.RdfFormat.N_TRIPLES
             try:
-                triples = [quad.triple for quad in ox.parse(body, rdf_format)]
+                triples = [quad.triple for quad in ox.parse(response.content, rdf_format)]
             except SyntaxError as error:
                 raise EndpointError(f"{self.url} sent an unreadable graph: {error}") from None
             return ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
-        results = _parse_results(body, media_type)
+        results = self._results(response)
         if form == "ASK" and isinstance(results, ox.QuerySolutions):
             # Virtuoso answers ASK with a one-column table: one row for true, none for false
             results = _boolean(any(True for _ in results))
         return results.serialize(format=ox.QueryResultsFormat.JSON)
 
-    # ------------------------------------------------------------------ uploads
+    def _results(self, response: requests.Response) -> ox.QuerySolutions | ox.QueryBoolean:
+        results_format = ox.QueryResultsFormat.from_media_type(_media_type(response)) or ox.QueryResultsFormat.JSON
+        try:
+            return ox.parse_query_results(response.content, format=results_format)
+        except SyntaxError as error:
+            raise EndpointError(f"{self.url} sent unreadable results: {error}") from None
 
-    def put_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        """Replace one graph through the Graph Store Protocol (this endpoint is the graph store)."""
-        url = f"{self.url}{'&' if '?' in self.url else '?'}{urllib.parse.urlencode({'graph': graph})}"
-        body = ox.serialize(list(triples), None, ox.RdfFormat.N_TRIPLES)
-        self._send(url, data=body, content_type=_N_TRIPLES, method="PUT")
+    # ------------------------------------------------------------------ writes
 
     def update(self, sparql: str) -> None:
         """Send one SPARQL Update request (this endpoint is the update service)."""
-        self._form(self.url, [("update", sparql)])
+        self._form([("update", sparql)])
 
-    def replace_graph_by_update(self, graph: str, triples: Iterable[ox.Triple]) -> None:
-        self.update(f"DROP SILENT GRAPH <{graph}>")
-        plain, structured = [], []
-        for triple in triples:
-            has_blank = isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
-            (structured if has_blank else plain).append(triple)
-        for start in range(0, len(plain), UPDATE_CHUNK):
-            self.update(f"INSERT DATA {{ GRAPH <{graph}> {{\n{_lines(plain[start:start + UPDATE_CHUNK])}\n}} }}")
-        # Virtuoso refuses blank nodes in INSERT DATA and compiles a template into SQL of
-        # bounded size; a small INSERT ... WHERE {} makes them fresh once per request on
-        # every server, like INSERT DATA would.
-        for part in chunks_keeping_blank_nodes(structured, TEMPLATE_CHUNK):
-            self.update(f"INSERT {{ GRAPH <{graph}> {{\n{_lines(part)}\n}} }} WHERE {{}}")
+    def put_graph(self, graph: str, triples: list[ox.Triple]) -> None:
+        """Replace one graph through the Graph Store Protocol (this endpoint is the graph store)."""
+        body = ox.serialize(triples, None, ox.RdfFormat.N_TRIPLES)
+        self._send("PUT", data=body, params={"graph": graph}, headers={"Content-Type": _N_TRIPLES})
 
 
-@dataclass(frozen=True)
-class UploadReport:
-    method: str  # "graph store" or "update"
-    graphs: dict[str, int]  # graph IRI -> triples sent
+def _auth_for(response: requests.Response, user: str, password: str) -> requests.auth.AuthBase | None:
+    """Basic or Digest credentials, whichever the response's 401 challenge names."""
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+    if response.status_code != 401:
+        return None
+    scheme = response.headers.get("WWW-Authenticate", "").strip().split(" ", 1)[0].lower()
+    if scheme == "digest":
+        return HTTPDigestAuth(user, password)
+    if scheme == "basic":
+        return HTTPBasicAuth(user, password)
+    return None
 
 
-def upload(
-    graphs: dict[str, list[ox.Triple]],
-    *,
-    graph_store: Endpoint | None = None,
-    update: Endpoint | None = None,
-) -> UploadReport:
-    """Replace each named graph on the server, then write the manifest that names them."""
-    manifest = [ox.Triple(_STORE_NODE, _CONTENT_GRAPH, ox.NamedNode(g)) for g in sorted(graphs)]
-    everything = {**graphs, MANIFEST_GRAPH: manifest}
-    if graph_store is not None:
-        for graph, triples in everything.items():
-            graph_store.put_graph(graph, triples)
-        method = "graph store"
-    elif update is not None:
-        for graph, triples in everything.items():
-            update.replace_graph_by_update(graph, triples)
-        method = "update"
-    else:
-        raise ValueError("give a graph store or an update endpoint")
-    return UploadReport(method, {graph: len(triples) for graph, triples in graphs.items()})
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [error]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, kind):
+            return True
+        stack += [current.__cause__, current.__context__,
+                  *(arg for arg in current.args if isinstance(arg, BaseException)),
+                  getattr(current, "reason", None) if isinstance(getattr(current, "reason", None), BaseException) else None]
+    return False
 
 
-def chunks_keeping_blank_nodes(triples: Iterable[ox.Triple], size: int) -> Iterator[list[ox.Triple]]:
-    """Split triples into chunks of about ``size``, keeping every triple that shares a blank
-    node (directly or through others) in one chunk: an update request makes its blank nodes
-    fresh, so splitting a blank-node structure across requests would break it apart."""
-    parent: dict[ox.Term, ox.Term] = {}
-
-    def root(node: ox.Term) -> ox.Term:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    triples = list(triples)
-    for triple in triples:
-        nodes = [n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)]
-        for other in nodes[1:]:
-            parent[root(other)] = root(nodes[0])
-    groups: dict[object, list[ox.Triple]] = {}
-    for index, triple in enumerate(triples):
-        node = next((n for n in (triple.subject, triple.object) if isinstance(n, ox.BlankNode)), None)
-        groups.setdefault(index if node is None else root(node), []).append(triple)
-    current: list[ox.Triple] = []
-    for unit in groups.values():
-        if current and len(current) + len(unit) > size:
-            yield current
-            current = []
-        current.extend(unit)
-    if current:
-        yield current
+def _innermost(error: BaseException) -> str:
+    """The most specific reason urllib3 gives (the outer ones repeat the URL and retries)."""
+    current: BaseException = error
+    while True:
+        inner = next((arg for arg in current.args if isinstance(arg, BaseException)), None)
+        inner = inner or getattr(current, "reason", None)
+        if not isinstance(inner, BaseException) or inner is current:
+            return str(current)
+        current = inner
 
 
-def _parse_results(body: bytes, media_type: str) -> ox.QuerySolutions | ox.QueryBoolean:
-    results_format = ox.QueryResultsFormat.from_media_type(media_type) or ox.QueryResultsFormat.JSON
-    try:
-        return ox.parse_query_results(body, format=results_format)
-    except SyntaxError as error:
-        raise EndpointError(f"the server sent unreadable results: {error}") from None
+def _media_type(response: requests.Response) -> str:
+    return response.headers.get("Content-Type", "")
 
 
 def _boolean(value: bool) -> ox.QueryBoolean:
@@ -250,10 +306,6 @@ def _boolean(value: bool) -> ox.QueryBoolean:
     result = ox.parse_query_results(answer, format=ox.QueryResultsFormat.JSON)
     assert isinstance(result, ox.QueryBoolean)
     return result
-
-
-def _lines(triples: list[ox.Triple]) -> str:
-    return "\n".join(f"{t.subject} {t.predicate} {t.object} ." for t in triples)
 
 
 def _first_lines(text: str, limit: int = 3) -> str:

@@ -214,6 +214,15 @@ class KnowledgeGraph:
         for path in extra_kb_files:  # a curator's module being edited, checked with the rest
             self._store.load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ns.GRAPH_KB))
 
+    @classmethod
+    def open_read_only(cls, store_dir: str | Path) -> KnowledgeGraph:
+        """An on-disk store opened read-only, as it is, for a query worker beside the process
+        that has it open (nothing is reloaded or written)."""
+        kg = cls.__new__(cls)
+        kg.store_dir = Path(store_dir)
+        kg._store = ox.Store.read_only(str(kg.store_dir))
+        return kg
+
     # ------------------------------------------------------------------ loading
 
     def _ensure_bundle_loaded(self) -> None:

@@ -12,7 +12,9 @@ from bortekg.cli import fail, open_graph
 
 T = TypeVar("T")
 
+#: The same names as in bortekg.endpoint, which this module does not import at start-up.
 PASSWORD_VARIABLE = "BORTEKG_ENDPOINT_PASSWORD"
+ENDPOINT_VARIABLE = "BORTEKG_ENDPOINT"
 
 
 def endpoint_options(command: Callable) -> Callable:
@@ -24,7 +26,7 @@ def endpoint_options(command: Callable) -> Callable:
     )(command)
     return click.option(
         "--endpoint",
-        envvar="BORTEKG_ENDPOINT",
+        envvar=ENDPOINT_VARIABLE,
         metavar="URL",
         help="A SPARQL 1.1 query endpoint to run on instead of the embedded store.",
     )(command)
@@ -44,13 +46,24 @@ def timeout_option(command: Callable) -> Callable:
 
 
 def make_endpoint(url: str, user: str | None, timeout: float):
+    """An Endpoint for ``url``; a user without a password set is refused before any request."""
     from bortekg.endpoint import Endpoint, EndpointError
 
+    password = os.environ.get(PASSWORD_VARIABLE)
+    if user is not None and password is None:
+        fail(f"--user {user} needs a password: set it in the environment variable {PASSWORD_VARIABLE} "
+             "(an empty value for none)")
     try:
-        return Endpoint(url, user=user, password=os.environ.get(PASSWORD_VARIABLE),
-                        request_timeout=timeout)
+        return Endpoint(url, user=user, password=password, timeout=timeout)
     except EndpointError as error:
         fail(str(error))
+
+
+def announce_endpoint_from_environment(ctx: click.Context, endpoint: str | None, doing: str) -> None:
+    """Say on stderr when the server comes from BORTEKG_ENDPOINT, not from the command line:
+    a variable set long ago should not send queries to a server without a word."""
+    if endpoint and ctx.get_parameter_source("endpoint") is click.core.ParameterSource.ENVIRONMENT:
+        click.echo(f"bortekg: {doing} the SPARQL server at {endpoint} (from {ENDPOINT_VARIABLE})", err=True)
 
 
 def open_engine(ctx: click.Context, endpoint: str | None, user: str | None, timeout: float):
@@ -58,6 +71,7 @@ def open_engine(ctx: click.Context, endpoint: str | None, user: str | None, time
     from bortekg.engines import EmbeddedEngine, RemoteEngine
 
     if endpoint:
+        announce_endpoint_from_environment(ctx, endpoint, "querying")
         return RemoteEngine(make_endpoint(endpoint, user, timeout))
     return EmbeddedEngine(open_graph(ctx))
 
