@@ -50,16 +50,22 @@ _MAX_CANDIDATES = 5000
 Describe = Callable[[ox.NamedNode], list[tuple]]
 
 
-def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
-    def describe_submitted(node: ox.NamedNode) -> list[tuple[str, ox.Term]]:
+def _describers(view: SubmissionView, context: RuleContext) -> tuple[Describe, Describe]:
+    """What the submission says of a node (else the graph), and what the graph says of it."""
+    def describe_stored(node: ox.NamedNode) -> list[tuple]:
+        return [(q.predicate.value, q.object) for q in context.facts.kg.store.quads_for_pattern(node, None, None)
+                if q.graph_name != META_GRAPH]
+
+    def describe_submitted(node: ox.NamedNode) -> list[tuple]:
         if node in view.by_subject:
             return [(t.predicate.value, t.object) for t in view.by_subject[node]]
         return describe_stored(node)
 
-    def describe_stored(node: ox.NamedNode) -> list[tuple[str, ox.Term]]:
-        return [(q.predicate.value, q.object) for q in context.facts.kg.store.quads_for_pattern(node, None, None)
-                if q.graph_name != META_GRAPH]
+    return describe_submitted, describe_stored
 
+
+def check(view: SubmissionView, context: RuleContext) -> Iterator[Finding]:
+    describe_submitted, describe_stored = _describers(view, context)
     stored_is_part = lambda node: view.schema.is_a(context.facts.stored_types(node), CLAIM_PART)  # noqa: E731
     submitted_is_part = lambda node: view.schema.is_a(view.types(node), CLAIM_PART)  # noqa: E731
     for claim in view.claims:
@@ -170,15 +176,7 @@ def _action_text(view: SubmissionView, action: frozenset) -> str:
 
 
 def _dose_rule_conflicts(view: SubmissionView, context: RuleContext, claim: ox.NamedNode) -> Iterator[Finding]:
-    def describe_submitted(node):
-        if node in view.by_subject:
-            return [(t.predicate.value, t.object) for t in view.by_subject[node]]
-        return describe_stored(node)
-
-    def describe_stored(node):
-        return [(q.predicate.value, q.object) for q in context.facts.kg.store.quads_for_pattern(node, None, None)
-                if q.graph_name != META_GRAPH]
-
+    describe_submitted, describe_stored = _describers(view, context)
     declared = {v.value for v in view.values(claim, CONFLICTS_WITH)}
     mine = _conditions(describe_submitted, claim)
     my_action = _action(describe_submitted, claim)

@@ -139,39 +139,34 @@ class GraphFacts:
 
     # ----------------------------------------------------------------- whole-graph tables
 
+    def _table(self, sparql: str, key: str, value: str, shorten=lambda v: v) -> dict[str, set[str]]:
+        """{key: values} from a SELECT of two variables."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for row in self.kg.query(sparql):
+            table[row[key].value].add(shorten(row[value].value))
+        return dict(table)
+
     @cached_property
     def mapping_prefixes_by_class(self) -> dict[str, set[str]]:
         """For each entity class, the standard vocabularies (CURIE prefixes) its members are mapped to."""
-        table: dict[str, set[str]] = defaultdict(set)
         values = " ".join(f"<{p}>" for p in MAPPING_PREDICATES)
-        rows = self.kg.query(f"SELECT DISTINCT ?class ?target WHERE {{ VALUES ?p {{ {values} }} "
-                             f"?entity ?p ?target ; a ?class . }}")
-        for row in rows:
-            prefix = ns.curie(row["target"].value).split(":", 1)[0]
-            table[row["class"].value].add(prefix)
-        return dict(table)
+        return self._table(
+            f"SELECT DISTINCT ?class ?target WHERE {{ VALUES ?p {{ {values} }} ?entity ?p ?target ; a ?class . }}",
+            "class", "target", lambda iri: ns.curie(iri).split(":", 1)[0])
 
     @cached_property
     def evidence_kinds_by_document_kind(self) -> dict[str, set[str]]:
         """For each kind of source document, the evidence kinds its claims carry in the graph."""
-        table: dict[str, set[str]] = defaultdict(set)
-        rows = self.kg.query(
+        return self._table(
             f"SELECT DISTINCT ?doc ?ev WHERE {{ ?source <{BKG}documentKind> ?doc . "
-            f"?claim <{ns.PROV}wasDerivedFrom> ?source ; <{BKG}evidenceKind> ?ev . }}")
-        for row in rows:
-            table[row["doc"].value].add(row["ev"].value)
-        return dict(table)
+            f"?claim <{ns.PROV}wasDerivedFrom> ?source ; <{BKG}evidenceKind> ?ev . }}", "doc", "ev")
 
     @cached_property
     def step_object_classes(self) -> dict[str, set[str]]:
         """For each mechanism relation, the most specific classes of the objects it links to."""
-        table: dict[str, set[str]] = defaultdict(set)
-        rows = self.kg.query(
+        return self._table(
             f"SELECT DISTINCT ?rel ?class WHERE {{ ?step <{BKG}stepRelation> ?rel ; <{BKG}stepObject> ?o . "
-            f"?o a ?class . FILTER(STRSTARTS(STR(?class), \"{BKG}\")) }}")
-        for row in rows:
-            table[row["rel"].value].add(row["class"].value)
-        return dict(table)
+            f"?o a ?class . FILTER(STRSTARTS(STR(?class), \"{BKG}\")) }}", "rel", "class")
 
     @cached_property
     def entity_names(self) -> dict[str, str]:
