@@ -203,3 +203,22 @@ def test_rule_flags_the_mistake_and_not_its_mend(kg: KnowledgeGraph, gate: Gate,
     bad_texts = {} if rule == "source-text-given" else texts
     assert rule in fired(kg, gate, bad, bad_texts), f"{rule} did not flag its planted mistake"
     assert rule not in fired(kg, gate, good, texts), f"{rule} flagged the mended submission"
+
+
+def test_an_added_source_records_the_digest_of_its_text_and_its_index(tmp_path) -> None:
+    import hashlib
+
+    import pyoxigraph as ox
+
+    from bortekg.validate import validate_and_add
+
+    kg = KnowledgeGraph(tmp_path / "store")
+    good, _ = PAIRS["source-text-given"]
+    submission = parse_submission((PREFIXES + good).encode(), file_name="source.ttl", input_format="ttl")
+    source = "https://w3id.org/bortekg/source/t-abstract"
+    _, record = validate_and_add(kg, submission, source="test", source_texts={source: ABSTRACT_TEXT})
+    digest = hashlib.sha256(ABSTRACT_TEXT).hexdigest()
+    stored = {q.object.value for q in kg.store.quads_for_pattern(
+        ox.NamedNode(source), ox.NamedNode("https://w3id.org/bortekg/textSha256"), None, ox.NamedNode(record.graph))}
+    assert stored == {digest} and record.triples == len(submission.triples) + 1
+    assert kg.source_index(source).find("59-year-old man with stage III").found

@@ -106,12 +106,26 @@ def validate_and_add(
     report, rule_context = _validate(kg, submission, gate or Gate.of(kg), source_texts or {})
     if not report.conforms:
         raise SubmissionRejected(report)
+    indexes = new_source_indexes(rule_context.source_texts)
     record = kg.add_submission(
-        submission.triples,
+        [*submission.triples, *_recorded_digests(submission, indexes)],
         file_name=submission.file_name,
         sha256=submission.sha256,
         source=source,
         submitter=submitter,
-        source_indexes=new_source_indexes(rule_context.source_texts),
+        source_indexes=indexes,
     )
     return report, record
+
+
+def _recorded_digests(submission: Submission, indexes: list) -> list:
+    """``bkg:textSha256`` for each new source whose submission does not record it already:
+    the source node records the digest of the text its quotes were verified against."""
+    import pyoxigraph as ox
+
+    from bortekg import namespaces as ns
+
+    digest = ox.NamedNode(ns.BKG + "textSha256")
+    recorded = {t.subject.value for t in submission.triples if t.predicate == digest}
+    return [ox.Triple(ox.NamedNode(index.source), digest, ox.Literal(index.sha256))
+            for index in indexes if index.source not in recorded]
