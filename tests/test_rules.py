@@ -113,7 +113,8 @@ bks:t-abstract a bkg:SourceDocument ;
     rdfs:label "t: an abstract"@en ; dcterms:title "An abstract" ;
     skos:definition "A test document."@en ; bkg:documentKind bkg:evidence-case-report .
 bkc:t-abstract-claim a bkg:CaseFinding ;
-    rdfs:label "t: a finding"@en ; bkg:statement "A finding."@en ;
+    rdfs:label "t: a finding"@en ; bkg:statement "The patient had stage III IgG-kappa multiple myeloma."@en ;
+    bkg:patientCase bke:case004-patient ; bkg:finding bke:multiple-myeloma ;
     prov:wasDerivedFrom bks:t-abstract ;
     bkg:evidenceQuote "a 59-year-old man with stage III IgG-k MM" ;
     bkg:evidenceKind bkg:evidence-case-report .
