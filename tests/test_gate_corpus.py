@@ -153,3 +153,24 @@ def test_refused_cases_leave_the_store_as_it_was(tmp_path: Path) -> None:
             validate_and_add(kg, submission, source=f"test corpus: {path.name}", gate=gate,
                              source_texts=source_texts(path, texts, submission))
     assert kg.submissions() == [] and set(kg.store) == before
+
+
+def test_a_declared_conflict_shows_in_the_conflicts_question(tmp_path: Path) -> None:
+    from bortekg.catalogue import get_question
+    from bortekg.engines import EmbeddedEngine, run_query
+
+    path = CORPUS / "accepted" / "fasc-dose-rule-grade3-interrupt-conflict.ttl"
+    submission = read_submission(path)
+    claim = next(t.subject.value for t in submission.triples if t.predicate.value == ns.BKG + "conflictsWith")
+    targets = {t.object.value for t in submission.triples if t.predicate.value == ns.BKG + "conflictsWith"}
+    kg = KnowledgeGraph(tmp_path / "store")
+    question = get_question("declared-conflicts")
+
+    def pairs() -> set[tuple[str, str]]:
+        return {(row["claim"].value, row["conflictsWith"].value) for row in run_query(EmbeddedEngine(kg), question.sparql)}
+
+    assert not any(c == claim for c, _ in pairs())
+    _, record = validate_and_add(kg, submission, source="test")
+    assert {(claim, target) for target in targets} <= pairs()
+    kg.retract(record.id)
+    assert not any(c == claim for c, _ in pairs())
