@@ -154,7 +154,7 @@ def _line(submission: Submission, focus, path, value) -> int | None:
         return None
     if isinstance(path, rdflib.URIRef):
         predicate = ox.NamedNode(str(path))
-        obj = _oxrdflib_term(value) if value is not None else None
+        obj = _ox_term(value) if value is not None else None
         line = submission.first_line(subject, predicate, obj) if obj is not None else None
         if line is None:
             line = submission.first_line(subject, predicate)
@@ -163,7 +163,7 @@ def _line(submission: Submission, focus, path, value) -> int | None:
     return submission.first_line(subject)
 
 
-def _oxrdflib_term(term) -> ox.Term | None:
+def _ox_term(term) -> ox.Term | None:
     import rdflib
 
     if isinstance(term, rdflib.URIRef):
