@@ -118,7 +118,13 @@ def _secondary(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode) 
     cited = {v.value for v in view.all_values(source, CITES)}
     if not cited:
         return
+    markers = {v.value for v in view.all_values(source, REFERENCE_MARKERS)}
+    # a work this submission introduces is one of the source's unnamed references, while the
+    # graph names fewer works than the source has references
+    room_for_new = len(markers) > len(cited)
     for work in view.values(claim, SECONDARY):
+        if room_for_new and work in view.new_nodes:
+            continue
         if work.value not in cited:
             yield Finding(
                 SECONDARY_CITATION, claim,
