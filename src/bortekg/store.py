@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg import resources
+from bortekg.outputs import refuse_inside_store, write_atomically
 
 #: The RDF formats bortekg reads and writes, by their command-line name.
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -381,7 +382,11 @@ class KnowledgeGraph:
         with_inferred: bool = False,
     ) -> bytes | None:
         """Serialise the graph. ``nq`` and ``trig`` keep the named graphs; the triple
-        formats write the union of all content graphs."""
+        formats write the union of all content graphs.
+
+        With ``output``, the file is written whole or not at all (through a temporary file
+        beside it), and a path inside the store's folder is refused (OutputError).
+        """
         try:
             rdf_format = EXPORT_FORMATS[fmt]
         except KeyError:
@@ -394,4 +399,8 @@ class KnowledgeGraph:
         else:
             data = sorted(self.triples(with_inferred=with_inferred), key=str)
         prefixes = ns.PREFIXES if fmt in ("ttl", "trig", "xml") else None
-        return ox.serialize(data, output, rdf_format, prefixes=prefixes)
+        if output is None:
+            return ox.serialize(data, None, rdf_format, prefixes=prefixes)
+        refuse_inside_store(output, self.store_dir)
+        write_atomically(output, ox.serialize(data, None, rdf_format, prefixes=prefixes) or b"")
+        return None
