@@ -127,8 +127,10 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
 
     if not source.strip():
         fail("--source is empty: say where the facts come from")
+    if ctx.obj.get("store") is None:
+        _persistent_graph(ctx, "add")
+    [submission] = _read((file,), input_format, max_size)  # before the store is opened and locked
     kg = _persistent_graph(ctx, "add")
-    [submission] = _read((file,), input_format, max_size)
     try:
         report, record = validate_and_add(kg, submission, source=source, submitter=submitter,
                                           gate=_gate(kg, extra_shapes))

@@ -74,6 +74,7 @@ _PARSER_POSITION = re.compile(
     r"Parser error at line (\d+) (?:between columns (\d+) and \d+|column (\d+)): (.*)", re.DOTALL
 )
 _BOM = b"\xef\xbb\xbf"
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_LITERAL_TYPES = (ns.RDF + "XMLLiteral", ns.RDF + "HTML")
 
 #: Hints for the parser's messages, by a fragment of the message.
@@ -225,6 +226,7 @@ class _LineReader(io.RawIOBase):
 
     def __init__(self, data: bytes) -> None:
         self._lines = data.splitlines(keepends=True)
+        self.line_count = len(self._lines)
         self.lines_read = 0
         self._inside_line = False  # part of a long line handed over, the rest still to come
 
@@ -262,7 +264,7 @@ def _parse(data: bytes, fmt: str, file_name: str) -> tuple[list[ox.Triple], dict
             triple = quad.triple
             triples.setdefault(triple)
             if reader is not None:
-                lines.setdefault(triple, reader.lines_read)
+                lines.setdefault(triple, reader.current_line)
     except SyntaxError as error:
         raise IngestError(file_name, [_syntax_problem(error, reader)]) from None
     except MemoryError as error:  # the parser's buffer limit, for one very long token
@@ -286,6 +288,8 @@ def _syntax_problem(error: SyntaxError, reader: _LineReader | None) -> Problem:
         text = match.group(4)
     elif reader is not None and reader.lines_read:
         line = reader.lines_read
+    if reader is not None and line is not None and line > reader.line_count > 0:
+        line, column = reader.line_count, None  # the end of the file: name its last line
     hint = next((h for fragment, h in _HINTS if fragment in text), None)
     return Problem(text, line=line, column=column, hint=hint)
 
@@ -316,7 +320,8 @@ def _check_xml_prolog(data: bytes, file_name: str) -> None:
 def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> Iterator[Problem]:
     """Blank nodes, IRIs of schemes not allowed and ill-typed literals, each with the line of
     its triple."""
-    seen_blank: set[str] = set()
+    blank_nodes: set[str] = set()
+    first_blank_line: int | None = None
     seen_iri: set[str] = set()
     for triple in triples:
         line = lines.get(triple)
@@ -328,16 +333,25 @@ def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> Itera
                         f"the IRI <{term.value}> has a scheme that is not allowed", line=line,
                         hint=f"allowed schemes: {', '.join(ALLOWED_IRI_SCHEMES)}")
         for term in (triple.subject, triple.object):
-            if isinstance(term, ox.BlankNode) and term.value not in seen_blank:
-                seen_blank.add(term.value)
-                yield Problem(
-                    "a node without an IRI (blank node)", line=line,
-                    hint="give every node an IRI (bkc:..., bke:...) so that reports and "
-                         "retractions can name it; in JSON-LD give each object an \"@id\"")
+            if isinstance(term, ox.Triple):
+                yield Problem("a triple term (an RDF 1.2 statement about a statement)", line=line,
+                              hint="describe the statement as a node of its own with an IRI, as "
+                                   "the graph's claims do")
+            if isinstance(term, ox.BlankNode) and term.value not in blank_nodes:
+                if not blank_nodes:
+                    first_blank_line = line
+                blank_nodes.add(term.value)
         if isinstance(triple.object, ox.Literal):
             problem = _literal_problem(triple.object, line)
             if problem is not None:
                 yield problem
+    if blank_nodes:  # one problem for all of them: a collection alone can make thousands
+        count = len(blank_nodes)
+        yield Problem(
+            "a node without an IRI (blank node)" if count == 1 else
+            f"{count:,} nodes without an IRI (blank nodes), the first here", line=first_blank_line,
+            hint="give every node an IRI (bkc:..., bke:...) so that reports and "
+                 "retractions can name it; in JSON-LD give each object an \"@id\"")
 
 
 def _allowed_scheme(iri: str) -> bool:
@@ -345,6 +359,16 @@ def _allowed_scheme(iri: str) -> bool:
 
 
 def _literal_problem(literal: ox.Literal, line: int | None) -> Problem | None:
+    if literal.direction is not None:
+        return Problem(f"a literal with a base direction (@{literal.language}--{literal.direction}), "
+                       "an RDF 1.2 feature the graph's tools do not support", line=line,
+                       hint=f"write the language tag alone (@{literal.language})")
+    control = _CONTROL_CHARACTER.search(literal.value)
+    if control is not None:
+        return Problem(
+            f"a control character (U+{ord(control.group()):04X}) in a literal", line=line,
+            hint="remove it: control characters other than tab and line breaks cannot be "
+                 "written in RDF/XML or shown, and are usually a sign of a damaged file")
     datatype = literal.datatype.value
     if datatype in _XML_LITERAL_TYPES:
         if _XML_DECLARATIONS.search(literal.value.encode()):
