@@ -30,7 +30,9 @@ def open_graph(ctx: click.Context):
     try:
         return KnowledgeGraph(store_dir)
     except OSError as error:
-        fail(f"cannot open the store at {store_dir}: {error}")
+        hint = ("; another bortekg process is using it: retry when it has finished"
+                if "lock" in str(error).lower() else "")
+        fail(f"cannot open the store at {store_dir}: {error}{hint}")
 
 
 def write_output(data: bytes, output: Path | None, store_dir: Path | None = None) -> None:

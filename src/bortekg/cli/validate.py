@@ -140,6 +140,9 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
         ctx.exit(EXIT_VIOLATIONS)
     except DuplicateSubmissionError as error:
         fail(str(error))
+    except OSError as error:  # a full or read-only disk: the transaction did not commit
+        fail(f"cannot write to the store at {ctx.obj['store']}: {error}; {file.name} was not "
+             "added and the store is unchanged")
     added = (f"added submission {record.id}: {record.triples} triples from {record.file_name} "
              f"(graph <{record.graph}>)")
     if fmt == "json":
