@@ -22,7 +22,6 @@ import io
 import logging
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,7 +185,7 @@ def parse_submission(
             "the submission holds no triples",
             hint="a submission must state at least one fact; check that the file is the one "
                  "you meant and that it is complete")])
-    problems = list(_check_terms(triples, lines))
+    problems = _check_terms(triples, lines)
     if problems:
         raise IngestError(file_name, problems)
     return Submission(
@@ -317,11 +316,13 @@ def _check_xml_prolog(data: bytes, file_name: str) -> None:
 # --------------------------------------------------------------------------- terms
 
 
-def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> Iterator[Problem]:
-    """Blank nodes, IRIs of schemes not allowed and ill-typed literals, each with the line of
-    its triple."""
+def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> list[Problem]:
+    """Blank nodes, IRIs of schemes not allowed, triple terms and bad literals, in file order,
+    each with the line of its triple. All blank nodes make one problem, where the first is:
+    a collection alone can make thousands."""
+    problems: list[Problem] = []
     blank_nodes: set[str] = set()
-    first_blank_line: int | None = None
+    first_blank: tuple[int, int | None] | None = None  # (index among the problems, line)
     seen_iri: set[str] = set()
     for triple in triples:
         line = lines.get(triple)
@@ -329,29 +330,32 @@ def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> Itera
             if isinstance(term, ox.NamedNode) and term.value not in seen_iri:
                 seen_iri.add(term.value)
                 if not _allowed_scheme(term.value):
-                    yield Problem(
+                    problems.append(Problem(
                         f"the IRI <{term.value}> has a scheme that is not allowed", line=line,
-                        hint=f"allowed schemes: {', '.join(ALLOWED_IRI_SCHEMES)}")
+                        hint=f"allowed schemes: {', '.join(ALLOWED_IRI_SCHEMES)}"))
         for term in (triple.subject, triple.object):
             if isinstance(term, ox.Triple):
-                yield Problem("a triple term (an RDF 1.2 statement about a statement)", line=line,
-                              hint="describe the statement as a node of its own with an IRI, as "
-                                   "the graph's claims do")
+                problems.append(Problem(
+                    "a triple term (an RDF 1.2 statement about a statement)", line=line,
+                    hint="describe the statement as a node of its own with an IRI, as the "
+                         "graph's claims do"))
             if isinstance(term, ox.BlankNode) and term.value not in blank_nodes:
-                if not blank_nodes:
-                    first_blank_line = line
+                if first_blank is None:
+                    first_blank = (len(problems), line)
                 blank_nodes.add(term.value)
         if isinstance(triple.object, ox.Literal):
             problem = _literal_problem(triple.object, line)
             if problem is not None:
-                yield problem
-    if blank_nodes:  # one problem for all of them: a collection alone can make thousands
+                problems.append(problem)
+    if first_blank is not None:
         count = len(blank_nodes)
-        yield Problem(
+        index, line = first_blank
+        problems.insert(index, Problem(
             "a node without an IRI (blank node)" if count == 1 else
-            f"{count:,} nodes without an IRI (blank nodes), the first here", line=first_blank_line,
+            f"{count:,} nodes without an IRI (blank nodes), the first here", line=line,
             hint="give every node an IRI (bkc:..., bke:...) so that reports and "
-                 "retractions can name it; in JSON-LD give each object an \"@id\"")
+                 "retractions can name it; in JSON-LD give each object an \"@id\""))
+    return problems
 
 
 def _allowed_scheme(iri: str) -> bool:
