@@ -275,3 +275,24 @@ def test_an_add_to_a_full_disk_is_refused_cleanly(template_store: Path, tmp_path
         assert_holds_exactly(store, before, [])
         assert cli(*add_args(store, submissions[0])).returncode == 0
         assert_holds_exactly(store, before, [submissions[0]])
+
+
+# --------------------------------------------------------------------------- outputs on bad disks
+
+
+@pytest.mark.parametrize("disk_state,message", [
+    ("full", "No space left on device (free some space or write to another disk)"),
+    ("read-only", "Read-only file system (the disk is read-only: choose another folder)"),
+])
+def test_an_export_to_a_full_or_read_only_disk_leaves_no_partial_file(tmp_path: Path, disk_state: str,
+                                                                       message: str) -> None:
+    with tmpfs(tmp_path / "disk", "256k") as disk:
+        (disk / "out.nt").write_bytes(b"the previous export\n")
+        if disk_state == "full":
+            (disk / "filler").write_bytes(b"\0" * (200 * 1024))  # room for a little, not for an export
+        else:
+            subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        result = cli("export", "--format", "nt", "-o", disk / "out.nt")
+        assert_clean_refusal(result, f"cannot write {disk / 'out.nt'}: {message}")
+        assert (disk / "out.nt").read_bytes() == b"the previous export\n"
+        assert sorted(p.name for p in disk.iterdir()) == sorted(["out.nt"] + (["filler"] if disk_state == "full" else []))
