@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -120,8 +121,9 @@ def load_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise JsonInputError(
             f"{error.text} is not a finite number (write a decimal number such as 1.5)",
             line, column) from None
-    except ValueError as error:  # an integer of more digits than Python converts
-        raise JsonInputError(f"invalid JSON: {error}") from None
+    except ValueError:  # an integer of more digits than Python converts
+        raise JsonInputError(f"invalid JSON: a number of more than {sys.get_int_max_str_digits():,} "
+                             "digits (write a shorter number)") from None
 
 
 class _NotANumber(ValueError):

@@ -104,10 +104,14 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     ctx.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
 
-def _persistent_graph(ctx: click.Context, command: str):
+def _require_store(ctx: click.Context, command: str) -> None:
     if ctx.obj.get("store") is None:
         fail(f"{command} needs a persistent store: give --store DIR (or set BORTEKG_STORE); "
              "the default in-memory store is rebuilt from the packaged files on every run")
+
+
+def _persistent_graph(ctx: click.Context, command: str):
+    _require_store(ctx, command)
     return open_graph(ctx)
 
 
@@ -127,8 +131,7 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
 
     if not source.strip():
         fail("--source is empty: say where the facts come from")
-    if ctx.obj.get("store") is None:
-        _persistent_graph(ctx, "add")
+    _require_store(ctx, "add")
     [submission] = _read((file,), input_format, max_size)  # before the store is opened and locked
     kg = _persistent_graph(ctx, "add")
     try:

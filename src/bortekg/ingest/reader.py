@@ -70,7 +70,8 @@ ALLOWED_IRI_SCHEMES = ("http", "https", "urn")
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*\bencoding\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _PARSER_POSITION = re.compile(
-    r"Parser error at line (\d+) (?:between columns (\d+) and \d+|column (\d+)): (.*)", re.DOTALL
+    r"Parser error (?:at line (\d+) (?:between columns (\d+) and \d+|column (\d+))"
+    r"|between line (\d+) column (\d+) and line \d+ column \d+): (.*)", re.DOTALL
 )
 _BOM = b"\xef\xbb\xbf"
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -282,9 +283,9 @@ def _syntax_problem(error: SyntaxError, reader: _LineReader | None) -> Problem:
     column: int | None = None
     match = _PARSER_POSITION.match(text)
     if match is not None:
-        line = int(match.group(1))
-        column = int(match.group(2) or match.group(3))
-        text = match.group(4)
+        line = int(match.group(1) or match.group(4))
+        column = int(match.group(2) or match.group(3) or match.group(5))
+        text = match.group(6)
     elif reader is not None and reader.lines_read:
         line = reader.lines_read
     if reader is not None and line is not None and line > reader.line_count > 0:
