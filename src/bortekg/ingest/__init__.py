@@ -2,6 +2,7 @@
 
 from bortekg.ingest.problems import IngestError, Problem
 from bortekg.ingest.reader import (
+    ALLOWED_IRI_SCHEMES,
     DEFAULT_MAX_BYTES,
     EXTENSIONS,
     INPUT_FORMATS,
@@ -12,6 +13,7 @@ from bortekg.ingest.reader import (
 )
 
 __all__ = [
+    "ALLOWED_IRI_SCHEMES",
     "DEFAULT_MAX_BYTES",
     "EXTENSIONS",
     "INPUT_FORMATS",
