@@ -156,7 +156,7 @@ def test_unreadable_input_exits_2_with_file_and_line(tmp_path: Path, good: Path)
     broken.write_bytes(turtle([]) + b"<https://w3id.org/bortekg/claim/x> a\n")
     result = validate(good, broken)
     assert result.exit_code == 2 and result.stdout == ""
-    assert "broken.ttl: line 2" in result.stderr
+    assert "broken.ttl: line 1: Unexpected end" in result.stderr  # its only line
     missing = validate(tmp_path / "missing.ttl")
     assert missing.exit_code == 2 and "missing.ttl: file not found" in missing.stderr
 
@@ -246,7 +246,7 @@ def test_a_parse_error_on_the_last_line_changes_nothing(store: Path, tmp_path: P
     before = snapshot(store)
     result = add(store, broken)
     assert result.exit_code == 2 and result.stdout == ""
-    last_line = text.count(b"\n") + 2
+    last_line = text.count(b"\n") + 1  # the last line, where the unfinished statement is
     assert f"broken.ttl: line {last_line}" in result.stderr and "Unexpected end" in result.stderr
     assert snapshot(store) == before
 

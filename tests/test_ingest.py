@@ -116,7 +116,7 @@ def test_size_limit_is_checked_before_reading(tmp_path: Path) -> None:
 
 def test_parse_error_on_the_last_line() -> None:
     problem = only_problem(PREFIXES + b"ex:a ex:p ex:b .\nex:a ex:p ex:c\n", "ttl")
-    assert problem.line == 5 and "Unexpected end" in problem.message
+    assert problem.line == 4 and "Unexpected end" in problem.message  # the last line, not past it
     assert "ends with '.'" in problem.hint
 
 

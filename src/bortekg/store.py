@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg import resources
+from bortekg.outputs import refuse_inside_store, write_atomically
 
 if TYPE_CHECKING:
     from bortekg.sourcetext import SourceIndex
@@ -476,7 +477,11 @@ class KnowledgeGraph:
     ) -> bytes | None:
         """Serialise the graph. ``nq`` and ``trig`` keep the named graphs; the triple
         formats write the union of all content graphs. ``standard_iris`` writes each mapped
-        entity under its verified standard identifier (``bortekg.standard_iris``)."""
+        entity under its verified standard identifier (``bortekg.standard_iris``).
+
+        With ``output``, the file is written whole or not at all (through a temporary file
+        beside it), and a path inside the store's folder is refused (OutputError).
+        """
         try:
             rdf_format = EXPORT_FORMATS[fmt]
         except KeyError:
@@ -494,4 +499,8 @@ class KnowledgeGraph:
         else:
             data = sorted({quad.triple for quad in quads}, key=str)
         prefixes = ns.PREFIXES if fmt in ("ttl", "trig", "xml") else None
-        return ox.serialize(data, output, rdf_format, prefixes=prefixes)
+        if output is None:
+            return ox.serialize(data, None, rdf_format, prefixes=prefixes)
+        refuse_inside_store(output, self.store_dir)
+        write_atomically(output, ox.serialize(data, None, rdf_format, prefixes=prefixes) or b"")
+        return None

@@ -81,6 +81,14 @@ class NameIndex:
         return [self.display[m] for m in matches]
 
 
+def _valid_iri(text: str) -> bool:
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
 
@@ -89,6 +97,8 @@ def resolve(kg: KnowledgeGraph, term: str, index: NameIndex | None = None) -> st
     """Return the IRI a term names, or raise UnknownTermError / AmbiguousTermError."""
     term = term.strip()
     expanded = ns.expand(term)
+    if expanded is not None and not _valid_iri(expanded):
+        expanded = None  # not an IRI (``<x>``, spaces ...): looked up as a name, then unknown
     if expanded is not None:
         node = ox.NamedNode(expanded)
         if next(iter(kg.store.quads_for_pattern(node, None, None)), None) is not None:

@@ -30,16 +30,35 @@ def open_graph(ctx: click.Context):
     try:
         return KnowledgeGraph(store_dir)
     except OSError as error:
-        fail(f"cannot open the store at {store_dir}: {error}")
+        hint = ("; another bortekg process is using it: retry when it has finished"
+                if "lock" in str(error).lower() else "")
+        fail(f"cannot open the store at {store_dir}: {error}{hint}")
 
 
-def write_output(data: bytes, output: Path | None) -> None:
-    """Write bytes to a file, or to stdout when no file is given."""
+def write_output(data: bytes, output: Path | None, store_dir: Path | None = None) -> None:
+    """Write bytes to stdout, or whole to a file (never one inside the store's folder)."""
     if output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(data)
+        return
+    from bortekg.outputs import OutputError, refuse_inside_store, write_atomically
+
+    try:
+        refuse_inside_store(output, store_dir)
+        write_atomically(output, data)
+    except OutputError as error:
+        fail(str(error))
+
+
+def check_output_path(ctx: click.Context, output: Path | None) -> None:
+    """Refuse, before any work, an output file inside the store's folder."""
+    from bortekg.outputs import OutputError, refuse_inside_store
+
+    if output is not None:
+        try:
+            refuse_inside_store(output, ctx.obj.get("store"))
+        except OutputError as error:
+            fail(str(error))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

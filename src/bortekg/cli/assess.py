@@ -44,9 +44,11 @@ def assess(ctx: click.Context, patient_file: Path | None, fmt: str, timeout: flo
         return
     if patient_file is None:
         fail("give a patient document (PATIENT.json); `bortekg assess --schema` prints its JSON Schema")
-    kg = open_graph(ctx)
+    kg = None
     try:
-        patient = build_patient(kg, read_patient_file(patient_file), str(patient_file))
+        document = read_patient_file(patient_file)  # before the graph is loaded: refusals are quick
+        kg = open_graph(ctx)
+        patient = build_patient(kg, document, str(patient_file))
     except PatientDocumentError as error:
         for problem in error.problems:
             click.echo(f"bortekg: {error.source}: {problem}", err=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from bortekg import namespaces as ns
-from bortekg.cli import fail, main, open_graph, write_output
+from bortekg.cli import check_output_path, fail, main, open_graph, write_output
 from bortekg.cli.querying import endpoint_options, guarded, open_engine, timeout_option
 
 
@@ -54,16 +54,25 @@ def stats(ctx: click.Context, fmt: str, network: bool) -> None:
 # --------------------------------------------------------------------------- query
 
 
+#: The longest query accepted (bytes), from a file or standard input.
+MAX_QUERY_BYTES = 1024 * 1024
+
+
 def _read_query(source: str) -> str:
-    if source == "-":
-        return sys.stdin.read()
+    from bortekg.inputs import InputTooLargeError, read_bounded
+
     path = Path(source)
-    if not path.is_file():
+    if source != "-" and not path.exists():
         fail(f"query file not found: {source} (give a .rq file, or - to read standard input)")
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        fail(f"cannot read {source}: {error}")
+        data = read_bounded(sys.stdin.buffer if source == "-" else path, MAX_QUERY_BYTES)
+        return data.decode("utf-8")
+    except InputTooLargeError as error:
+        fail(f"{source}: {error}; a query is at most {MAX_QUERY_BYTES:,} bytes")
+    except UnicodeDecodeError as error:
+        fail(f"{source}: bytes that are not UTF-8 at byte {error.start}; save the query as UTF-8")
+    except OSError as error:
+        fail(f"cannot read {source}: {error.strerror or error}")
 
 
 @main.command()
@@ -91,11 +100,12 @@ def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, ti
 
     if fmt not in ALL_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of: {', '.join(ALL_FORMATS)}")
+    check_output_path(ctx, output)
     text = _read_query(query_file)
     engine = open_engine(ctx, endpoint, user, timeout)
     results = guarded(query_file, lambda: run_query(engine, text, timeout=timeout))
     data = guarded(query_file, lambda: format_results(results, fmt))
-    write_output(data, output)
+    write_output(data, output, ctx.obj.get("store"))
 
 
 # --------------------------------------------------------------------------- export
@@ -129,14 +139,23 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
         fail(f"unknown export format {fmt!r}; choose one of: {choices}")
     if output is not None and not output.parent.is_dir():
         fail(f"cannot write {output}: folder {output.parent} does not exist")
+    check_output_path(ctx, output)
     if fmt in NETWORK_FORMATS:
         from bortekg.network import graphml_bytes, project
 
         data = graphml_bytes(project(open_graph(ctx), with_inferred=with_inferred))
-    else:
-        data = open_graph(ctx).export(fmt, with_inferred=with_inferred, standard_iris=standard_iris)
-    assert data is not None
-    write_output(data, output)
+        write_output(data, output, ctx.obj.get("store"))
+        return
+    from bortekg.outputs import OutputError
+
+    kg = open_graph(ctx)
+    try:
+        data = kg.export(fmt, output, with_inferred=with_inferred, standard_iris=standard_iris)
+    except OutputError as error:
+        fail(str(error))
+    if output is None:
+        assert data is not None
+        write_output(data, None)
 
 
 # --------------------------------------------------------------------------- describe

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from bortekg.cli import EXIT_VIOLATIONS, fail, main, open_graph
+from bortekg.cli import EXIT_VIOLATIONS, check_output_path, fail, main, open_graph
 
 _FORMAT = click.Choice(["human", "json"])
 
@@ -137,15 +137,17 @@ def draw(ctx: click.Context, term: str, output: Path, depth: int, max_nodes: int
         fail(f"cannot write {output}: the picture is a PNG, give a file name ending in .png")
     if not output.parent.is_dir():
         fail(f"cannot write {output}: folder {output.parent} does not exist")
+    check_output_path(ctx, output)
     from bortekg.drawing import draw_neighbourhood
     from bortekg.network import neighbourhood
+    from bortekg.outputs import OutputError, write_atomically
 
     projection, (iri,) = _network_nodes(ctx, term)
     hood = neighbourhood(projection, iri, depth=depth, max_nodes=max_nodes)
     try:
-        draw_neighbourhood(hood, output)
-    except OSError as error:
-        fail(f"cannot write {output}: {error}")
+        write_atomically(output, lambda path: draw_neighbourhood(hood, path))
+    except OutputError as error:
+        fail(str(error))
     shown = hood.graph.number_of_nodes() - 1
     click.echo(f"wrote {output}: {shown} of {hood.reachable} nodes within {depth} hop"
                f"{'s' if depth != 1 else ''}, {hood.left_out} left out", err=True)

@@ -18,15 +18,23 @@ _FILE_FORMATS = {".ttl": "TURTLE", ".nt": "N_TRIPLES"}
 def _read_files(files: tuple[Path, ...]) -> list:
     import pyoxigraph as ox
 
+    from bortekg.ingest import DEFAULT_MAX_BYTES
+    from bortekg.inputs import InputTooLargeError, read_bounded
+
     triples = []
     for path in files:
         fmt = _FILE_FORMATS.get(path.suffix.lower())
         if fmt is None:
             fail(f"{path}: unsupported file type {path.suffix or '(none)'}; give Turtle (.ttl) or N-Triples (.nt)")
-        if not path.is_file():
+        if not path.exists():
             fail(f"{path}: file not found")
         try:
-            triples.extend(ox.parse(path=path, format=getattr(ox.RdfFormat, fmt)))
+            data = read_bounded(path, DEFAULT_MAX_BYTES)
+            triples.extend(ox.parse(data, format=getattr(ox.RdfFormat, fmt)))
+        except InputTooLargeError as error:
+            fail(f"{path}: {error}; give a smaller file")
+        except MemoryError as error:
+            fail(f"{path}: a literal or IRI is too long for the parser ({error})")
         except SyntaxError as error:
             fail(f"{path}: invalid {fmt.replace('_', '-').title()}: {error}; fix the file and retry")
         except (OSError, UnicodeDecodeError) as error:

@@ -143,10 +143,14 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     ctx.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
 
-def _persistent_graph(ctx: click.Context, command: str):
+def _require_store(ctx: click.Context, command: str) -> None:
     if ctx.obj.get("store") is None:
         fail(f"{command} needs a persistent store: give --store DIR (or set BORTEKG_STORE); "
              "the default in-memory store is rebuilt from the packaged files on every run")
+
+
+def _persistent_graph(ctx: click.Context, command: str):
+    _require_store(ctx, command)
     return open_graph(ctx)
 
 
@@ -167,9 +171,10 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
 
     if not source.strip():
         fail("--source is empty: say where the facts come from")
-    kg = _persistent_graph(ctx, "add")
-    [submission] = _read((file,), input_format, max_size)
+    _require_store(ctx, "add")
+    [submission] = _read((file,), input_format, max_size)  # before the store is opened and locked
     texts = _source_texts(source_texts, [submission])
+    kg = _persistent_graph(ctx, "add")
     try:
         report, record = validate_and_add(kg, submission, source=source, submitter=submitter,
                                           gate=_gate(kg, extra_shapes), source_texts=texts)
@@ -179,6 +184,9 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
         ctx.exit(EXIT_VIOLATIONS)
     except DuplicateSubmissionError as error:
         fail(str(error))
+    except OSError as error:  # a full or read-only disk: the transaction did not commit
+        fail(f"cannot write to the store at {ctx.obj['store']}: {error}; {file.name} was not "
+             "added and the store is unchanged")
     added = (f"added submission {record.id}: {record.triples} triples from {record.file_name} "
              f"(graph <{record.graph}>)")
     if fmt == "json":

@@ -4,6 +4,7 @@ the graph, and the patient as a temporary RDF individual."""
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -13,6 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
+from bortekg.inputs import InputTooLargeError, JsonInputError, load_json, read_bounded
 from bortekg.store import KnowledgeGraph
 from bortekg.terms import AmbiguousTermError, NameIndex, UnknownTermError, resolve
 
@@ -24,6 +26,11 @@ PATIENT = ns.BASE + "patient/assessed"
 ROUTES = {"intravenous": ns.BKG + "route-intravenous", "subcutaneous": ns.BKG + "route-subcutaneous"}
 SCHEDULES = {"twice-weekly": ns.BKG + "schedule-twice-weekly", "weekly": ns.BKG + "schedule-weekly"}
 DRUG = ns.BKE + "bortezomib"
+
+#: The largest patient document accepted (bytes): a real one is a few hundred bytes.
+MAX_PATIENT_BYTES = 1024 * 1024
+#: The deepest JSON nesting accepted in a patient document (the schema needs 3).
+MAX_PATIENT_DEPTH = 20
 NEUROPATHY = ns.BKE + "bipn"
 FEATURE_FLAGS = {
     "pain": ns.BKE + "neuropathic-pain",
@@ -99,20 +106,24 @@ def patient_schema() -> dict[str, Any]:
 
 
 def read_patient_file(path: Path) -> dict[str, Any]:
+    """The JSON of a patient document: at most MAX_PATIENT_BYTES (streams included), nested
+    at most MAX_PATIENT_DEPTH deep, with finite numbers only."""
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_bounded(path, MAX_PATIENT_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise PatientDocumentError(source, ["file not found"]) from None
+    except InputTooLargeError as error:
+        raise PatientDocumentError(source, [
+            f"{error}: a patient document is a short JSON object (see `bortekg assess --schema`)"
+        ]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise PatientDocumentError(source, [f"cannot read the file: {error}"]) from None
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+        raise PatientDocumentError(source, [f"cannot read the file: {reason}"]) from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise PatientDocumentError(
-            source, [f"line {error.lineno}, column {error.colno}: invalid JSON: {error.msg}"]
-        ) from None
-    return data
+        return load_json(text, max_depth=MAX_PATIENT_DEPTH)
+    except JsonInputError as error:
+        raise PatientDocumentError(source, [str(error)]) from None
 
 
 def validation_problems(data: Any) -> list[str]:
@@ -120,11 +131,23 @@ def validation_problems(data: Any) -> list[str]:
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(patient_schema())
-    problems = []
+    problems = [f"{where}: {value} is not a finite number" for where, value in _non_finite(data)]
     for error in sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         where = _path_text(error.absolute_path)
         problems.append(f"{where}: {error.message}" if where else error.message)
     return problems
+
+
+def _non_finite(value: Any, where: str = "") -> list[tuple[str, float]]:
+    """NaN and infinities anywhere in the document (JSON Schema's "number" lets them pass)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return [(where or "(document)", value)]
+    if isinstance(value, dict):
+        return [found for key, item in value.items()
+                for found in _non_finite(item, f"{where}.{key}" if where else str(key))]
+    if isinstance(value, list):
+        return [found for n, item in enumerate(value) for found in _non_finite(item, f"{where}[{n}]")]
+    return []
 
 
 def _path_text(path) -> str:

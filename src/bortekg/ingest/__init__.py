@@ -2,6 +2,7 @@
 
 from bortekg.ingest.problems import IngestError, Problem
 from bortekg.ingest.reader import (
+    ALLOWED_IRI_SCHEMES,
     DEFAULT_MAX_BYTES,
     EXTENSIONS,
     INPUT_FORMATS,
@@ -13,6 +14,7 @@ from bortekg.ingest.reader import (
 )
 
 __all__ = [
+    "ALLOWED_IRI_SCHEMES",
     "DEFAULT_MAX_BYTES",
     "EXTENSIONS",
     "INPUT_FORMATS",

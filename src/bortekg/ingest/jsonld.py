@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from bortekg.inputs import JsonInputError, load_json
 from bortekg.ingest.problems import IRI_HINT, LANGUAGE_HINT, SURROGATE_HINT, Problem, line_at
 
 #: Keywords whose values are not IRIs to check here (their contents are walked).
@@ -32,9 +33,9 @@ _SURROGATE_ESCAPE = re.compile(r"\\u([dD][89a-fA-F][0-9a-fA-F]{2})")
 def check_jsonld(text: str) -> list[Problem]:
     """Every problem of a JSON-LD document; an empty list when it is safe and complete."""
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        return [Problem(f"invalid JSON: {error.msg}", line=error.lineno, column=error.colno)]
+        document = load_json(text)  # nesting depth checked first: deep documents crash parsers
+    except JsonInputError as error:
+        return [Problem(error.message, line=error.line, column=error.column)]
     checker = _Checker(text)
     refused = list(checker.collect_contexts(document))
     if refused:

@@ -6,7 +6,10 @@ refuse on its own: entity declarations in RDF/XML (refused before parsing, as th
 unbounded entity expansion), ``@context`` references in JSON-LD (which would make the
 parser fetch a document on behalf of the input), JSON-LD keys and identifiers that JSON-LD
 silently drops, ill-typed literals such as ``"abc"^^xsd:integer``, blank nodes (every node
-needs an IRI so that reports and retractions can name it), and oversized files.
+needs an IRI so that reports and retractions can name it), IRIs of schemes other than
+http, https and urn (``javascript:``, ``file:``, ``data:`` ...), submissions without a triple,
+RDF/XML that is not well-formed (a truncated file) or nested too deep, JSON-LD nested too
+deep, and oversized files (streams included: at most the limit plus one byte is read).
 
 Every problem is reported with the file, the line where the format has lines, what is
 wrong and how to fix it.
@@ -19,7 +22,6 @@ import io
 import logging
 import re
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,8 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg.ingest.jsonld import check_jsonld
+from bortekg.ingest.xmlcheck import xml_problem
+from bortekg.inputs import InputTooLargeError, read_bounded
 from bortekg.ingest.problems import (
     IRI_HINT,
     LANGUAGE_HINT,
@@ -60,12 +64,17 @@ LINE_FORMATS = ("ttl", "nt", "nq", "trig", "xml")
 #: The default size limit of a submission (bytes).
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
+#: IRI schemes accepted for the subjects, predicates and objects of a submission.
+ALLOWED_IRI_SCHEMES = ("http", "https", "urn")
+
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*\bencoding\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
 _PARSER_POSITION = re.compile(
-    r"Parser error at line (\d+) (?:between columns (\d+) and \d+|column (\d+)): (.*)", re.DOTALL
+    r"Parser error (?:at line (\d+) (?:between columns (\d+) and \d+|column (\d+))"
+    r"|between line (\d+) column (\d+) and line \d+ column \d+): (.*)", re.DOTALL
 )
 _BOM = b"\xef\xbb\xbf"
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_LITERAL_TYPES = (ns.RDF + "XMLLiteral", ns.RDF + "HTML")
 
 #: Hints for the parser's messages, by a fragment of the message.
@@ -140,10 +149,9 @@ def read_submission(
     path = Path(path)
     fmt = format_for(path, input_format)
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise IngestError(path.name, [_too_large(size, max_bytes)])
-        data = path.read_bytes()
+        data = read_bounded(path, max_bytes)
+    except InputTooLargeError as error:
+        raise IngestError(path.name, [_too_large(error.size, max_bytes)]) from None
     except IsADirectoryError:
         raise IngestError(path.name, [Problem("is a folder, not a file")]) from None
     except FileNotFoundError:
@@ -165,12 +173,20 @@ def parse_submission(
     text = _decode(data, file_name)
     if input_format == "xml":
         _check_xml_prolog(data, file_name)
+        problem = xml_problem(data.removeprefix(_BOM))
+        if problem is not None:
+            raise IngestError(file_name, [problem])
     elif input_format == "jsonld":
         problems = check_jsonld(text)
         if problems:
             raise IngestError(file_name, problems)
     triples, lines = _parse(data.removeprefix(_BOM), input_format, file_name)
-    problems = list(_check_terms(triples, lines))
+    if not triples:
+        raise IngestError(file_name, [Problem(
+            "the submission holds no triples",
+            hint="a submission must state at least one fact; check that the file is the one "
+                 "you meant and that it is complete")])
+    problems = _check_terms(triples, lines)
     if problems:
         raise IngestError(file_name, problems)
     return Submission(
@@ -186,9 +202,10 @@ def parse_submission(
 # --------------------------------------------------------------------------- reading
 
 
-def _too_large(size: int, max_bytes: int) -> Problem:
+def _too_large(size: int | None, max_bytes: int) -> Problem:
+    amount = f"is {size:,} bytes, over" if size is not None else "is longer than"
     return Problem(
-        f"the submission is {size:,} bytes, over the limit of {max_bytes:,} bytes",
+        f"the submission {amount} the limit of {max_bytes:,} bytes",
         hint="split it into smaller submissions, or raise the limit with --max-size",
     )
 
@@ -209,7 +226,14 @@ class _LineReader(io.RawIOBase):
 
     def __init__(self, data: bytes) -> None:
         self._lines = data.splitlines(keepends=True)
+        self.line_count = len(self._lines)
         self.lines_read = 0
+        self._inside_line = False  # part of a long line handed over, the rest still to come
+
+    @property
+    def current_line(self) -> int:
+        """The line the parser is reading now."""
+        return self.lines_read + 1 if self._inside_line else self.lines_read
 
     def readable(self) -> bool:
         return True
@@ -221,8 +245,10 @@ class _LineReader(io.RawIOBase):
         if len(line) > len(buffer):  # a very long line: hand it over in pieces
             buffer[:] = line[: len(buffer)]
             self._lines[self.lines_read] = line[len(buffer):]
+            self._inside_line = True
             return len(buffer)
         self.lines_read += 1
+        self._inside_line = False
         buffer[: len(line)] = line
         return len(line)
 
@@ -238,9 +264,15 @@ def _parse(data: bytes, fmt: str, file_name: str) -> tuple[list[ox.Triple], dict
             triple = quad.triple
             triples.setdefault(triple)
             if reader is not None:
-                lines.setdefault(triple, reader.lines_read)
+                lines.setdefault(triple, reader.current_line)
     except SyntaxError as error:
         raise IngestError(file_name, [_syntax_problem(error, reader)]) from None
+    except MemoryError as error:  # the parser's buffer limit, for one very long token
+        line = reader.current_line if reader is not None else None
+        raise IngestError(file_name, [Problem(
+            f"a single literal or IRI is too long for the parser ({error})", line=line,
+            hint="keep each literal and IRI under 16 MB; long texts belong in a document "
+                 "that the graph cites")]) from None
     return list(triples), lines
 
 
@@ -251,11 +283,13 @@ def _syntax_problem(error: SyntaxError, reader: _LineReader | None) -> Problem:
     column: int | None = None
     match = _PARSER_POSITION.match(text)
     if match is not None:
-        line = int(match.group(1))
-        column = int(match.group(2) or match.group(3))
-        text = match.group(4)
+        line = int(match.group(1) or match.group(4))
+        column = int(match.group(2) or match.group(3) or match.group(5))
+        text = match.group(6)
     elif reader is not None and reader.lines_read:
         line = reader.lines_read
+    if reader is not None and line is not None and line > reader.line_count > 0:
+        line, column = reader.line_count, None  # the end of the file: name its last line
     hint = next((h for fragment, h in _HINTS if fragment in text), None)
     return Problem(text, line=line, column=column, hint=hint)
 
@@ -283,25 +317,63 @@ def _check_xml_prolog(data: bytes, file_name: str) -> None:
 # --------------------------------------------------------------------------- terms
 
 
-def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> Iterator[Problem]:
-    """Blank nodes and ill-typed literals, each with the line of its triple."""
-    seen_blank: set[str] = set()
+def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> list[Problem]:
+    """Blank nodes, IRIs of schemes not allowed, triple terms and bad literals, in file order,
+    each with the line of its triple. All blank nodes make one problem, where the first is:
+    a collection alone can make thousands."""
+    problems: list[Problem] = []
+    blank_nodes: set[str] = set()
+    first_blank: tuple[int, int | None] | None = None  # (index among the problems, line)
+    seen_iri: set[str] = set()
     for triple in triples:
         line = lines.get(triple)
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode) and term.value not in seen_iri:
+                seen_iri.add(term.value)
+                if not _allowed_scheme(term.value):
+                    problems.append(Problem(
+                        f"the IRI <{term.value}> has a scheme that is not allowed", line=line,
+                        hint=f"allowed schemes: {', '.join(ALLOWED_IRI_SCHEMES)}"))
         for term in (triple.subject, triple.object):
-            if isinstance(term, ox.BlankNode) and term.value not in seen_blank:
-                seen_blank.add(term.value)
-                yield Problem(
-                    "a node without an IRI (blank node)", line=line,
-                    hint="give every node an IRI (bkc:..., bke:...) so that reports and "
-                         "retractions can name it; in JSON-LD give each object an \"@id\"")
+            if isinstance(term, ox.Triple):
+                problems.append(Problem(
+                    "a triple term (an RDF 1.2 statement about a statement)", line=line,
+                    hint="describe the statement as a node of its own with an IRI, as the "
+                         "graph's claims do"))
+            if isinstance(term, ox.BlankNode) and term.value not in blank_nodes:
+                if first_blank is None:
+                    first_blank = (len(problems), line)
+                blank_nodes.add(term.value)
         if isinstance(triple.object, ox.Literal):
             problem = _literal_problem(triple.object, line)
             if problem is not None:
-                yield problem
+                problems.append(problem)
+    if first_blank is not None:
+        count = len(blank_nodes)
+        index, line = first_blank
+        problems.insert(index, Problem(
+            "a node without an IRI (blank node)" if count == 1 else
+            f"{count:,} nodes without an IRI (blank nodes), the first here", line=line,
+            hint="give every node an IRI (bkc:..., bke:...) so that reports and "
+                 "retractions can name it; in JSON-LD give each object an \"@id\""))
+    return problems
+
+
+def _allowed_scheme(iri: str) -> bool:
+    return iri.partition(":")[0].lower() in ALLOWED_IRI_SCHEMES
 
 
 def _literal_problem(literal: ox.Literal, line: int | None) -> Problem | None:
+    if literal.direction is not None:
+        return Problem(f"a literal with a base direction (@{literal.language}--{literal.direction}), "
+                       "an RDF 1.2 feature the graph's tools do not support", line=line,
+                       hint=f"write the language tag alone (@{literal.language})")
+    control = _CONTROL_CHARACTER.search(literal.value)
+    if control is not None:
+        return Problem(
+            f"a control character (U+{ord(control.group()):04X}) in a literal", line=line,
+            hint="remove it: control characters other than tab and line breaks cannot be "
+                 "written in RDF/XML or shown, and are usually a sign of a damaged file")
     datatype = literal.datatype.value
     if datatype in _XML_LITERAL_TYPES:
         if _XML_DECLARATIONS.search(literal.value.encode()):
