@@ -149,7 +149,7 @@ PAIRS: dict[str, tuple[str, str]] = {
         DOSE_RULE.replace("bkg:action-reduce-dose ; bkg:newDose 1.0 ; bkg:doseUnit bkg:unit-mg-per-m2", "bkg:action-reduce-dose")),
     "mapping-standard-iri": (
         edit(ENTITY, "a bkg:CellType ;", "a bkg:CellType ; skos:closeMatch <http://purl.obolibrary.org/obo/CL_0000101> ; bkg:unverifiedMapping <http://purl.obolibrary.org/obo/CL_0000101> ;"),
-        edit(ENTITY, "a bkg:CellType ;", "a bkg:CellType ; skos:closeMatch <CL:0000101> ;")),
+        edit(ENTITY, "a bkg:CellType ;", "a bkg:CellType ; skos:closeMatch <https://www.ebi.ac.uk/ols4/ontologies/cl/classes/CL_0000101> ;")),
     "mapping-identifier-pattern": (
         edit(ENTITY, "a bkg:CellType ;", "a bkg:CellType ; skos:closeMatch <http://purl.obolibrary.org/obo/CL_0000101> ;"),
         edit(ENTITY, "a bkg:CellType ;", "a bkg:CellType ; skos:closeMatch <http://purl.obolibrary.org/obo/CL_101> ;")),

@@ -331,9 +331,7 @@ def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> list[
             if isinstance(term, ox.NamedNode) and term.value not in seen_iri:
                 seen_iri.add(term.value)
                 if not _allowed_scheme(term.value):
-                    problems.append(Problem(
-                        f"the IRI <{term.value}> has a scheme that is not allowed", line=line,
-                        hint=f"allowed schemes: {', '.join(ALLOWED_IRI_SCHEMES)}"))
+                    problems.append(_scheme_problem(term.value, line))
         for term in (triple.subject, triple.object):
             if isinstance(term, ox.Triple):
                 problems.append(Problem(
@@ -357,6 +355,17 @@ def _check_terms(triples: list[ox.Triple], lines: dict[ox.Triple, int]) -> list[
             hint="give every node an IRI (bkc:..., bke:...) so that reports and "
                  "retractions can name it; in JSON-LD give each object an \"@id\""))
     return problems
+
+
+def _scheme_problem(iri: str, line: int | None) -> Problem:
+    """A disallowed scheme; a CURIE written as an IRI (``<MONDO:0009693>``) gets its full IRI."""
+    expanded = ns.expand(iri)
+    if expanded is not None and expanded != iri and _allowed_scheme(expanded):
+        return Problem(f"<{iri}> is a CURIE written as an IRI", line=line,
+                       hint=f"write the full IRI <{expanded}>, or {iri} without the angle brackets "
+                            "with its prefix declared")
+    return Problem(f"the IRI <{iri}> has a scheme that is not allowed", line=line,
+                   hint=f"allowed schemes: {', '.join(ALLOWED_IRI_SCHEMES)}")
 
 
 def _allowed_scheme(iri: str) -> bool:
