@@ -199,8 +199,8 @@ def test_an_add_during_a_query_is_refused_and_the_query_completes(store: Path, s
     before = snapshot(store)
     query = tmp_path / "count.rq"
     query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }\n")
-    reader, marker = start("run_forked", True, "--store", str(store), "query", "--format", "csv", str(query))
-    wait_for_point(reader, marker, "run_forked")  # the query holds the store open
+    reader, marker = start("run_isolated", True, "--store", str(store), "query", "--format", "csv", str(query))
+    wait_for_point(reader, marker, "run_isolated")  # the query holds the store open
     try:
         refused = cli(*add_args(store, submissions[1]))
     finally:
