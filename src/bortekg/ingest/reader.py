@@ -69,10 +69,6 @@ ALLOWED_IRI_SCHEMES = ("http", "https", "urn")
 
 _XML_DECLARATIONS = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*\bencoding\s*=\s*[\"']([^\"']+)[\"']", re.IGNORECASE)
-_PARSER_POSITION = re.compile(
-    r"Parser error (?:at line (\d+) (?:between columns (\d+) and \d+|column (\d+))"
-    r"|between line (\d+) column (\d+) and line \d+ column \d+): (.*)", re.DOTALL
-)
 _BOM = b"\xef\xbb\xbf"
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _XML_LITERAL_TYPES = (ns.RDF + "XMLLiteral", ns.RDF + "HTML")
@@ -279,14 +275,12 @@ def _parse(data: bytes, fmt: str, file_name: str) -> tuple[list[ox.Triple], dict
 def _syntax_problem(error: SyntaxError, reader: _LineReader | None) -> Problem:
     """Turn a parser error into a problem with its line, what is wrong and a hint."""
     text = error.msg or str(error)
-    line: int | None = None
-    column: int | None = None
-    match = _PARSER_POSITION.match(text)
-    if match is not None:
-        line = int(match.group(1) or match.group(4))
-        column = int(match.group(2) or match.group(3) or match.group(5))
-        text = match.group(6)
-    elif reader is not None and reader.lines_read:
+    # the parser gives the position as SyntaxError attributes; its message repeats it first
+    line: int | None = error.lineno
+    column: int | None = error.offset if line is not None else None
+    if text.startswith("Parser error") and ": " in text:
+        text = text.split(": ", 1)[1]
+    if line is None and reader is not None and reader.lines_read:
         line = reader.lines_read
     if reader is not None and line is not None and line > reader.line_count > 0:
         line, column = reader.line_count, None  # the end of the file: name its last line
