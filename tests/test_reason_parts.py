@@ -140,3 +140,11 @@ def test_taxonomy_from_hermit_output() -> None:
     assert ("http://x/i", "type", "http://x/C") in triples
     assert not any(s == "http://x/U" for s, _, _ in triples)
     assert not any(o.startswith(ns.OWL) for _, _, o in triples)
+
+
+def test_a_reasoner_line_of_another_form_is_an_error_not_skipped() -> None:
+    from bortekg.reason.taxonomy import ReasonerOutputError
+
+    with pytest.raises(ReasonerOutputError, match="line 4 of the reasoner.s answer"):
+        Taxonomy.parse(HERMIT_OUTPUT.replace("SubClassOf( <http://x/A> <http://x/C> )",
+                                             "SubObjectPropertyOf( <http://x/p> <http://x/q> )"))

@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
+from bortekg.reason.hermit import ReasonerError
 
 OWL_THING = ns.OWL + "Thing"
 OWL_NOTHING = ns.OWL + "Nothing"
 
 _LINE = re.compile(r"^(SubClassOf|EquivalentClasses|Type)\( ((?:<[^>]+>\s*)+)\)$")
 _IRI = re.compile(r"<([^>]+)>")
+
+
+class ReasonerOutputError(ReasonerError):
+    """The reasoner answered in a form bortekg does not read."""
 
 
 @dataclass
@@ -28,11 +33,18 @@ class Taxonomy:
 
     @classmethod
     def parse(cls, output: str) -> Taxonomy:
+        """Read HermiT's answer; a line of any other form is an error, never skipped (a
+        skipped line would silently drop an inference)."""
         taxonomy = cls()
-        for line in output.splitlines():
+        for number, line in enumerate(output.splitlines(), 1):
+            if not line.strip():
+                continue
             match = _LINE.match(line.strip())
             if match is None:
-                continue
+                raise ReasonerOutputError(
+                    f"line {number} of the reasoner's answer is not a SubClassOf, EquivalentClasses "
+                    f"or Type axiom: {line.strip()[:200]!r}; the HermiT version installed may print "
+                    "another format (reinstall owlready2, which bundles the HermiT bortekg reads)")
             relation, iris = match.group(1), _IRI.findall(match.group(2))
             if relation == "EquivalentClasses":
                 group = frozenset(iris)
