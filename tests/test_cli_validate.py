@@ -308,3 +308,11 @@ def test_the_query_path_imports_no_validation_library() -> None:
             "print(sorted(m for m in ('rdflib', 'pyshacl', 'owlready2', 'networkx') if m in sys.modules))")
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "[]"
+
+
+def test_endless_shapes_and_source_texts_are_refused_before_reading(good: Path) -> None:
+    shapes = run_cli("validate", good, "--shapes", "/dev/zero")
+    assert shapes.exit_code == 2 and "--shapes /dev/zero" in shapes.stderr and "limit" in shapes.stderr
+    with_source = Path(__file__).parent / "gate" / "accepted" / "bipntx-monitoring-section.ttl"
+    text = run_cli("validate", with_source, "--max-size", "64k", "--source-text", "/dev/zero")
+    assert text.exit_code == 2 and "--source-text /dev/zero" in text.stderr and "limit" in text.stderr

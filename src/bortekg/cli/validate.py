@@ -12,6 +12,7 @@ from bortekg.cli import EXIT_OK, EXIT_VIOLATIONS, fail, main, open_graph
 
 _SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmg]?)i?b?", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}
+MAX_SHAPES_BYTES = 10 * 1024**2
 
 
 def _parse_size(text: str) -> int:
@@ -68,14 +69,16 @@ def _read(files: tuple[Path, ...], input_format: str | None, max_size: str) -> l
     return submissions
 
 
-def _source_texts(specs: tuple[str, ...], submissions: list) -> dict[str, bytes]:
+def _source_texts(specs: tuple[str, ...], submissions: list, max_size: str) -> dict[str, bytes]:
     """--source-text values as {source IRI: text bytes}; a text without a named source goes to
     the one source document the submissions add."""
     from bortekg import namespaces as ns
     from bortekg.ingest import new_source_documents
+    from bortekg.inputs import InputTooLargeError, read_bounded
 
     if not specs:
         return {}
+    max_bytes = _parse_size(max_size)
     added = sorted({s for submission in submissions for s in new_source_documents(submission)})
     texts: dict[str, bytes] = {}
     for spec in specs:
@@ -93,7 +96,9 @@ def _source_texts(specs: tuple[str, ...], submissions: list) -> dict[str, bytes]
             fail(f"--source-text {spec}: {ns.curie(source)} is not a source document this submission "
                  f"adds (it adds: {listed}); texts are given only for new sources")
         try:
-            texts[source] = Path(file_name).read_bytes()
+            texts[source] = read_bounded(file_name, max_bytes)
+        except InputTooLargeError as error:
+            fail(f"--source-text {spec}: {error} (--max-size raises it)")
         except OSError as error:
             fail(f"--source-text {spec}: cannot read {file_name}: {error.strerror or error}")
     return texts
@@ -104,6 +109,15 @@ def _gate(kg, extra_shapes: tuple[Path, ...]):
     from bortekg import resources
     from bortekg.validate import Gate, load_shapes
 
+    from bortekg.inputs import InputTooLargeError, read_bounded
+
+    for path in extra_shapes:  # refused before any parser sees an endless or huge file
+        try:
+            read_bounded(path, MAX_SHAPES_BYTES)
+        except InputTooLargeError as error:
+            fail(f"--shapes {path}: {error}; a shapes file is a few hundred kilobytes at most")
+        except OSError as error:
+            fail(f"--shapes {path}: cannot read it: {error.strerror or error}")
     try:
         shapes = load_shapes([*resources.shapes_files(), *extra_shapes])
     except (SyntaxError, ValueError, OSError) as error:
@@ -135,7 +149,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     from bortekg.validate import validate_submission
 
     submissions = _read(files, input_format, max_size)
-    texts = _source_texts(source_texts, submissions)
+    texts = _source_texts(source_texts, submissions, max_size)
     kg = open_graph(ctx)
     gate = _gate(kg, extra_shapes)
     report = Report.merge([validate_submission(kg, s, gate=gate, source_texts=texts) for s in submissions])
@@ -173,7 +187,7 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
         fail("--source is empty: say where the facts come from")
     _require_store(ctx, "add")
     [submission] = _read((file,), input_format, max_size)  # before the store is opened and locked
-    texts = _source_texts(source_texts, [submission])
+    texts = _source_texts(source_texts, [submission], max_size)
     kg = _persistent_graph(ctx, "add")
     try:
         report, record = validate_and_add(kg, submission, source=source, submitter=submitter,
