@@ -223,3 +223,17 @@ def test_an_added_source_records_the_digest_of_its_text_and_its_index(tmp_path) 
         ox.NamedNode(source), ox.NamedNode("https://w3id.org/bortekg/textSha256"), None, ox.NamedNode(record.graph))}
     assert stored == {digest} and record.triples == len(submission.triples) + 1
     assert kg.source_index(source).find("59-year-old man with stage III").found
+
+
+def test_a_gate_reused_after_an_add_sees_what_was_added(tmp_path) -> None:
+    from bortekg.validate import SubmissionRejected, validate_and_add
+
+    kg = KnowledgeGraph(tmp_path / "store")
+    gate = Gate.of(kg)
+    first = parse_submission((PREFIXES + ENTITY).encode(), file_name="first.ttl", input_format="ttl")
+    validate_and_add(kg, first, source="test", gate=gate)  # the gate has read the graph's names
+    again = parse_submission((PREFIXES + ENTITY.replace("bke:t-new-neuron", "bke:t-new-neuron-again")).encode(),
+                             file_name="again.ttl", input_format="ttl")
+    with pytest.raises(SubmissionRejected) as rejected:
+        validate_and_add(kg, again, source="test", gate=gate)
+    assert "rule:label-not-taken" in {e.constraint for e in rejected.value.report.entries}

@@ -49,6 +49,11 @@ class Gate:
     def of(cls, kg: KnowledgeGraph, shapes: rdflib.Graph | None = None) -> Gate:
         return cls(kg, shapes if shapes is not None else load_shapes(), KnownTerms.of(kg))
 
+    def forget(self) -> None:
+        """Drop what was derived from the graph (after it changed), and its known terms."""
+        self._facts = None
+        self.known = KnownTerms.of(self.kg)
+
     @property
     def facts(self) -> GraphFacts:
         if self._facts is None:
@@ -103,7 +108,8 @@ def validate_and_add(
     sources it adds; raise DuplicateSubmissionError if the same file was accepted before and
     SubmissionRejected if it does not conform (the store is then untouched)."""
     kg.refuse_if_added(submission.file_name, submission.sha256)  # before any work, with its own message
-    report, rule_context = _validate(kg, submission, gate or Gate.of(kg), source_texts or {})
+    gate = gate or Gate.of(kg)
+    report, rule_context = _validate(kg, submission, gate, source_texts or {})
     if not report.conforms:
         raise SubmissionRejected(report)
     indexes = new_source_indexes(rule_context.source_texts)
@@ -115,6 +121,7 @@ def validate_and_add(
         submitter=submitter,
         source_indexes=indexes,
     )
+    gate.forget()  # the graph changed: what the rules derived from it is read again
     return report, record
 
 
