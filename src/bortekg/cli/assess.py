@@ -18,6 +18,7 @@ SECTIONS = {
     "schedule-change": "Schedule",
     "symptomatic-treatment": "Symptomatic treatment (neuropathic pain)",
     "avoid": "Avoid",
+    "avoid-general": "Avoid in this neuropathy (general advice)",
     "risk-factor": "Risk factors present",
     "bipn-form": "Form of neuropathy",
     "monitoring": "Monitoring",

@@ -157,12 +157,15 @@ def assess(kg: KnowledgeGraph, patient: Patient, *, classifier: FormClassifier |
     classifier = classifier or FormClassifier(kg)
     classification = classifier.classify(PATIENT, patient.features(), timeout=timeout)
     notes: list[str] = []
+    grade_rules = _dose(context, patient, notes)
     recommendations = [
-        *_dose(context, patient, notes),
+        *grade_rules,
+        *_finding_dose(context, patient, notes, grade_rules=bool(grade_rules)),
         *_changes(context, "route-change", "route", "Switch bortezomib from {src} to {dst}"),
         *_changes(context, "schedule-change", "schedule", "Change bortezomib from {src} to {dst} dosing"),
         *_pain_treatment(context),
         *_avoid(context),
+        *_avoid_general(context),
         *_risk_factors(context),
         *_form_alerts(context, classification),
         *_finding_alerts(context),
@@ -213,6 +216,7 @@ def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recomme
         strengths = _strengths(context, rows)
         if strengths:
             values["strength"] = strengths
+        values["rule_basis"] = "grade algorithm: " + _grade_text(patient)
         action = "Bortezomib: " + "; ".join(parts) + (f" ({strengths[0]})" if strengths else "")
         found.append(Recommendation("dose-modification", action, values, context.evidence_of([rule])))
     if not found:
@@ -223,6 +227,53 @@ def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recomme
         else:
             wording = "" if pain is None else (" with pain" if pain else " without pain")
             notes.append(f"The sources give no dose-modification rule for grade {patient.grade} neuropathy{wording}.")
+    return found
+
+
+def _grade_text(patient: Patient) -> str:
+    pain = patient.flags.get("pain")
+    wording = "" if pain is None else (" with pain" if pain else " without pain")
+    return f"grade {patient.grade} neuropathy{wording}"
+
+
+def _finding_dose(context: _Context, patient: Patient, notes: list[str], *, grade_rules: bool) -> list[Recommendation]:
+    """Dose advice that a finding brings into play (fasciculation: prompt dose modification or
+    discontinuation), given alongside the grade algorithm; a note says which rule applies."""
+    by_claim: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in context.rows("finding-treatment"):
+        by_claim[row["claim"]].append(row)
+    found = []
+    for claim, rows in by_claim.items():
+        row = rows[0]
+        findings = sorted({context.label(r["finding"]) for r in rows})
+        advice = row.get("advice", context.label(row["intervention"]))
+        values: dict[str, Any] = {
+            "dose_action": advice, "intervention": context.label(row["intervention"]),
+            "rule_basis": "finding: " + ", ".join(findings),
+            "matched": sorted({context.label(r["matched"]) for r in rows}),
+        }
+        if "useCondition" in row:
+            values["use_condition"] = row["useCondition"]
+        strengths = _strengths(context, rows)
+        if strengths:
+            values["strength"] = strengths
+        action = f"Bortezomib: {advice} because of {', '.join(findings)}" + (f" ({strengths[0]})" if strengths else "")
+        found.append(Recommendation("dose-modification", action, values, context.evidence_of([claim])))
+    if found:
+        findings = ", ".join(sorted({f for r in found for f in r.values["rule_basis"].removeprefix("finding: ").split(", ")}))
+        if patient.grade is None:
+            notes.append(f"The dose advice applies because of the patient's findings ({findings}); "
+                         "no neuropathy grade was given, so the grade algorithm was not applied.")
+        elif not grade_rules:
+            # replaces "the sources give no rule": the grade algorithm gives none, the finding does
+            notes[:] = [n for n in notes if not n.startswith("The sources give no dose-modification rule")]
+            notes.append(f"The grade algorithm gives no dose-modification rule for "
+                         f"{_grade_text(patient)}; the dose advice "
+                         f"applies because of the patient's findings ({findings}).")
+        else:
+            notes.append(f"The dose advice comes from two rules that both apply: the grade algorithm for "
+                         f"{_grade_text(patient)}, and the advice the "
+                         f"patient's findings ({findings}) bring into play; the sources do not rank them.")
     return found
 
 
@@ -293,6 +344,31 @@ def _avoid(context: _Context) -> list[Recommendation]:
             values["reason"] = rows[0]["reason"]
             action += f": {rows[0]['reason']}"
         found.append(Recommendation("avoid", action, values, context.evidence_of([claim])))
+    return found
+
+
+def _avoid_general(context: _Context) -> list[Recommendation]:
+    """What the sources say to avoid in the patient's neuropathy, whatever the patient takes."""
+    matched = {c for row in context.rows("avoid") for c in [row["claim"]]}
+    by_claim: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in context.rows("avoid-general"):
+        if row["claim"] not in matched:
+            by_claim[row["claim"]].append(row)
+    found = []
+    for claim, rows in by_claim.items():
+        row = rows[0]
+        values: dict[str, Any] = {"intervention": context.label(row["intervention"])}
+        action = f"Avoid {values['intervention']}"
+        if "reason" in row:
+            values["reason"] = row["reason"]
+            action += f": {row['reason']}"
+        populations = sorted({context.label(r["population"]) for r in rows if "population" in r})
+        if populations:
+            values["especially_in"] = populations
+            present = sorted({context.label(r["population"]) for r in rows if "populationMatched" in r})
+            values["especially_in_present"] = present
+            action += f" (especially in {', '.join(populations)}" + ("; the patient has it)" if present else ")")
+        found.append(Recommendation("avoid-general", action, values, context.evidence_of([claim])))
     return found
 
 
