@@ -34,13 +34,22 @@ class Evidence:
     quote: str
     evidence_kind: str
     reference: str | None
+    modality: str = "stated"
+    modality_note: str | None = None
+    caveats: tuple[str, ...] = ()  # approximations and reading conventions, in the graph's words
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "claim": ns.curie(self.claim), "label": self.label, "statement": self.statement,
             "source": self.source, "source_id": ns.curie(self.source_id), "quote": self.quote,
             "evidence_kind": self.evidence_kind, "source_reference": self.reference,
+            "modality": self.modality,
         }
+        if self.modality_note:
+            found["modality_note"] = self.modality_note
+        if self.caveats:
+            found["caveats"] = list(self.caveats)
+        return found
 
 
 @dataclass
@@ -111,18 +120,24 @@ class _Context:
         return self.labels.get(iri, ns.curie(iri))
 
     def _evidence(self) -> dict[str, Evidence]:
-        quotes: dict[str, list[str]] = defaultdict(list)
+        quotes: dict[str, dict[str, None]] = defaultdict(dict)
+        caveats: dict[str, dict[str, None]] = defaultdict(dict)
         found: dict[str, dict[str, str]] = {}
         results = self.kg.query(_query_text("evidence"))
         for row in results:
             values = {v.value: row[v.value].value for v in results.variables if row[v.value] is not None}
-            quotes[values["claim"]].append(values["quote"])
+            quotes[values["claim"]][values["quote"]] = None
+            for key in ("approximationNote", "conventionNote"):
+                if key in values:
+                    caveats[values["claim"]][values[key]] = None
             found[values["claim"]] = values
         return {
             claim: Evidence(
                 claim=claim, label=v.get("label", ""), statement=v.get("statement", ""),
                 source=v.get("sourceLabel", ns.curie(v["source"])), source_id=v["source"],
                 quote=" … ".join(quotes[claim]), evidence_kind=v.get("kind", ""), reference=v.get("reference"),
+                modality=v.get("modality", "stated"), modality_note=v.get("modalityNote"),
+                caveats=tuple(caveats[claim]),
             )
             for claim, v in found.items()
         }
@@ -411,13 +426,30 @@ def _form_alerts(context: _Context, classification: FormClassification) -> list[
                 for r in evaluation
             ]
             action += ". " + " ".join(v["action"].rstrip(".") + "." for v in values["evaluation"])
-        options = _options(context, [r for r in rows if r["kind"] != ns.BKG + "MonitoringRecommendation"])
+        treatments = [r for r in rows if r["kind"] != ns.BKG + "MonitoringRecommendation"]
+        # an animal study or a tentative suggestion of the authors is never an option, only background
+        options = _options(context, [r for r in treatments if r.get("background") != "true"])
         if options:
             values["immunotherapy_options"] = options
             action = action.rstrip(".") + ". Treatment options in the sources: " + ", ".join(o["intervention"] for o in options)
+        background = [r for r in treatments if r.get("background") == "true"]
+        if background:
+            values["background_evidence"] = [
+                {"claim": ns.curie(r["claim"]), "intervention": context.label(r.get("intervention")),
+                 "why_not_an_option": _why_background(context.evidence.get(r["claim"])),
+                 "evidence": [e.as_dict() for e in context.evidence_of([r["claim"]])]}
+                for r in background
+            ]
         kind = "alert" if rows else "bipn-form"
         found.append(Recommendation(kind, action, values, context.evidence_of(r["claim"] for r in features[form])))
     return found
+
+
+def _why_background(evidence: Evidence | None) -> str:
+    if evidence is None:
+        return "not a recommendation for patients"
+    wording = f"evidence kind: {evidence.evidence_kind}; modality: {evidence.modality}"
+    return f"not a recommendation for patients ({wording})"
 
 
 def _options(context: _Context, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
