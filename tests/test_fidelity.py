@@ -204,3 +204,35 @@ def test_which_claims_are_background_is_decided_by_the_data(kg, classifier) -> N
     assert "bkc:caselit-mauermann-cyclophosphamide" in background_claims(result)
     assert "bkc:caselit-mauermann-cyclophosphamide" not in option_claims(result)
     assert "bkc:fasc-tx-steroids-severe" in option_claims(result)  # a guideline summary stays
+
+
+# ------------------------------------------------------------------ timeline and the curator's list
+
+def test_case_timeline_orders_toxic_then_immune_then_treatment_and_outcome(kg) -> None:
+    rows = [r for r in cq(kg, "case-timeline") if r["patientCase"].startswith("case004")]
+    events: dict[int, list[dict]] = {}
+    for row in rows:
+        events.setdefault(int(row["step"]), []).append(row)
+    assert sorted(events) == list(range(1, len(events) + 1))
+    order = {row["bipnForm"]: n for n, rs in events.items() for row in rs if row["bipnForm"]}
+    assert order["toxic BIPN"] < order["immune-mediated BIPN"]
+    # "After the fourth cycle in February 2010"; "increasing over 3 months"
+    assert {(r["month"], r["year"]) for r in events[order["toxic BIPN"]]} >= {("February", "2010")}
+    assert {(r["duration"], r["durationUnit"]) for r in events[order["immune-mediated BIPN"]]} >= {("3", "month")}
+    steroid = next(n for n, rs in events.items() if "methylprednisolone" in rs[0]["event"])
+    death = next(n for n, rs in events.items() if "septicaemia" in rs[0]["event"])
+    assert order["immune-mediated BIPN"] < steroid < death
+    assert {(r["month"], r["year"]) for r in events[death]} == {("February", "2012")}
+    assert all(r["claim"] and r["source"] for r in rows)
+
+
+def test_stats_counts_the_values_to_read_with_care(kg, ontology_graph) -> None:
+    from bortekg.stats import graph_stats
+
+    caveats = graph_stats(kg).value_caveats
+    assert caveats["approximate"] == len(set(ontology_graph.subjects(BKG.approximate, rdflib.Literal(True))))
+    for convention, label in [("convention-grading-scale-assumed", "grading scale assumed"),
+                              ("convention-grade-scope-from-table", "grade scope read from a table"),
+                              ("convention-implausible-as-printed", "implausible as printed")]:
+        assert caveats[label] == len(set(ontology_graph.subjects(BKG.valueConvention, BKG[convention]))) > 0
+    assert caveats["hedged (may)"] == 2 and caveats["hedged (might)"] == 1
