@@ -236,3 +236,19 @@ def test_stats_counts_the_values_to_read_with_care(kg, ontology_graph) -> None:
                               ("convention-implausible-as-printed", "implausible as printed")]:
         assert caveats[label] == len(set(ontology_graph.subjects(BKG.valueConvention, BKG[convention]))) > 0
     assert caveats["hedged (may)"] == 2 and caveats["hedged (might)"] == 1
+
+
+def test_no_answer_shows_an_assumed_grading_scale_as_the_sources(ontology_graph) -> None:
+    """Every competency-question answer that prints NCI-CTCAE without "(assumed)" cites a claim
+    whose quote names the scale."""
+    import json
+
+    shown = 0
+    for path in sorted((Path(__file__).resolve().parent / "cq" / "expected").glob("*.json")):
+        for row in json.loads(path.read_text())["rows"]:
+            if row.get("gradingScale") == "NCI-CTCAE":
+                claim = rdflib.URIRef(row.get("claim") or row.get("rule"))
+                quotes = " ".join(str(q) for q in ontology_graph.objects(claim, BKG.evidenceQuote))
+                assert any(word in quotes for word in SCALE_NAMED), f"{path.name}: {claim}"
+            shown += row.get("gradingScale") == "NCI-CTCAE (assumed)"
+    assert shown
