@@ -357,3 +357,96 @@ def test_the_patient_never_enters_the_stored_graph(tmp_path: Path) -> None:
     kg = KnowledgeGraph(store)
     assert kg.triples() == before and kg.content_graphs() == graphs
     assert not any(t.subject.value.startswith(ns.BASE + "patient/") for t in kg.triples())
+
+
+# ------------------------------------------------------------------ the sources, followed exactly
+
+@needs_java
+@pytest.mark.java
+def test_increased_csf_protein_alone_is_not_flagged_immune(graph, classifier) -> None:
+    """Grade 1 painless neuropathy, diabetes, ongoing weekly SubQ, no motor involvement, no
+    worsening, only increased CSF protein: the case report never reads CSF findings alone as
+    immune-mediated, so no alert and no immunotherapy."""
+    document = json.loads((EXAMPLES / "patient-grade1-painless-csf-protein.json").read_text())
+    result = run_assessment(graph, classifier, document)
+    assert result.classification.done and result.classification.classes == {}
+    assert result.of_kind("alert") == []
+    shown = json.dumps(result.as_dict())
+    for treatment in ("caselit-mauermann-cyclophosphamide", "caselit-jeter-kang-plasma-exchange",
+                      "caselit-xu-ivig", "fasc-tx-steroids-severe"):
+        assert treatment not in shown
+
+
+@needs_java
+@pytest.mark.java
+def test_csf_findings_with_a_worsening_motor_predominant_course_are_flagged_immune(graph, classifier) -> None:
+    """The pattern of the series of Ravaglia et al. and of the patient of Mauermann et al."""
+    result = run_assessment(graph, classifier, {
+        "neuropathy": {"grade": 3, "pain": False, "motor_involvement": True, "worsening_after_stop": True},
+        "findings": ["increased CSF protein"]})
+    [alert] = result.of_kind("alert")
+    assert alert.values["class_id"] == "bkg:SuspectedImmuneMediatedBipnCase"
+
+
+def dose_claims(result) -> dict[str, dict]:
+    return {c: r.values for r in result.of_kind("dose-modification") for c in claims(r)}
+
+
+def test_fasciculation_brings_prompt_dose_modification_alongside_the_grade_algorithm(painful_iv) -> None:
+    found = dose_claims(painful_iv)
+    closing = found["bkc:fasc-closing-prompt-dose-modification"]
+    assert closing["rule_basis"] == "finding: fasciculation"
+    assert closing["dose_action"] == "prompt dose modification or discontinuation"
+    assert found["bkc:bipntx-dose-rule-2"]["rule_basis"] == "grade algorithm: grade 2 neuropathy with pain"
+    assert painful_iv.notes == [
+        "The dose advice comes from two rules that both apply: the grade algorithm for grade 2 neuropathy "
+        "with pain, and the advice the patient's findings (fasciculation) bring into play; the sources do not rank them."]
+
+
+def test_fasciculation_at_grade_1_without_pain_still_brings_dose_modification(graph, classifier) -> None:
+    document = json.loads((EXAMPLES / "patient-grade1-fasciculation.json").read_text())
+    result = run_assessment(graph, classifier, document)
+    assert set(dose_claims(result)) == {"bkc:fasc-closing-prompt-dose-modification"}
+    [dose] = result.of_kind("dose-modification")
+    assert "prompt dose modification or discontinuation" in dose.action
+    assert any("prompt dose modification or discontinuation is essential" in e.quote for e in dose.evidence)
+    assert result.notes == ["The grade algorithm gives no dose-modification rule for grade 1 neuropathy without "
+                            "pain; the dose advice applies because of the patient's findings (fasciculation)."]
+    assert "bkc:fasc-pearl-fasciculation-early-sign" in {c for r in result.of_kind("finding-alert") for c in claims(r)}
+
+
+def test_without_fasciculation_no_finding_dose_advice(graph, classifier) -> None:
+    result = run_assessment(graph, classifier, {"neuropathy": {"grade": 2, "pain": True}})
+    assert "bkc:fasc-closing-prompt-dose-modification" not in dose_claims(result)
+
+
+def test_bipn_patient_gets_the_general_avoid_list_of_the_things_to_avoid_question(graph, classifier, ontology_graph) -> None:
+    """Every avoidance claim of `cq run things-to-avoid` about BIPN that needs no finding the patient
+    lacks reaches a BIPN patient who takes none of the things, with its reason and quote."""
+    cq = (Path(__file__).resolve().parents[1] / "queries" / "cq" / "things-to-avoid.rq").read_text()
+    rows = select_rows(graph, cq)
+    about_bipn = {ns.curie(r["claim"]) for r in rows
+                  if (rdflib.URIRef(r["claim"]), BKG.condition, BKE.bipn) in ontology_graph
+                  and (rdflib.URIRef(r["claim"]), BKG.finding, None) not in ontology_graph}
+    assert {"bkc:bipntx-avoid-high-dose-vitamin-c", "bkc:bipntx-avoid-high-dose-pyridoxine",
+            "bkc:bipntx-avoid-capsaicin-cream"} <= about_bipn
+    document = json.loads((EXAMPLES / "patient-grade1-painless-csf-protein.json").read_text())
+    result = run_assessment(graph, classifier, document)
+    general = {c: r for r in result.of_kind("avoid-general") for c in claims(r)}
+    assert set(general) == about_bipn
+    pyridoxine = general["bkc:bipntx-avoid-high-dose-pyridoxine"]
+    assert pyridoxine.values["especially_in"] == ["renal insufficiency"]
+    assert pyridoxine.values["especially_in_present"] == []
+    assert "interfere with bortezomib metabolism" in general["bkc:bipntx-avoid-high-dose-vitamin-c"].action
+
+
+def test_general_avoid_list_leaves_out_what_the_medications_already_match(painful_iv) -> None:
+    matched = {c for r in painful_iv.of_kind("avoid") for c in claims(r)}
+    general = {c for r in painful_iv.of_kind("avoid-general") for c in claims(r)}
+    assert "bkc:bipntx-avoid-high-dose-vitamin-c" in matched and not matched & general
+    assert "bkc:bipntx-avoid-capsaicin-cream" in general
+
+
+def test_no_neuropathy_no_general_avoid_list(graph, classifier) -> None:
+    result = run_assessment(graph, classifier, {"medications": ["vitamin C"]})
+    assert result.of_kind("avoid-general") == []

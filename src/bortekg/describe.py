@@ -121,6 +121,18 @@ class _PropertyTable:
         return self.label.get(iri, ns.curie(iri))
 
 
+_APPROXIMATE = ns.BKG + "approximate"
+_VALUE_CONVENTION = ns.BKG + "valueConvention"
+_GRADING_SCALE = ns.BKG + "gradingScale"
+_SCALE_ASSUMED = ns.BKG + "convention-grading-scale-assumed"
+_GRADE_SCOPE = ns.BKG + "convention-grade-scope-from-table"
+_IMPLAUSIBLE = ns.BKG + "convention-implausible-as-printed"
+_GRADE_PROPERTIES = {ns.BKG + "gradeMin", ns.BKG + "gradeMax", ns.BKG + "grade"}
+#: the values an implausible-as-printed convention is about: amounts of a drug
+_DOSE_PROPERTIES = {ns.BKG + n for n in ("dose", "doseMin", "doseMax", "newDose", "cumulativeDose")}
+_NUMERIC_DATATYPES = {ns.XSD + "decimal", ns.XSD + "integer", ns.XSD + "double", ns.XSD + "float"}
+
+
 def _outgoing(kg: KnowledgeGraph, node: str) -> list[tuple[str, ox.Term, str | None]]:
     rows = kg.query(_OUTGOING, bindings={"node": ox.NamedNode(node)})
     return [
@@ -132,23 +144,36 @@ def _outgoing(kg: KnowledgeGraph, node: str) -> list[tuple[str, ox.Term, str | N
 def _qualifiers(
     kg: KnowledgeGraph, props: _PropertyTable, node: str, skip: set[str]
 ) -> list[Qualifier]:
-    """A node's values, numbers joined with their units, unit properties folded in."""
+    """A node's values, numbers joined with their units, unit properties folded in; an
+    approximate number gets "≈", a value read by a convention says so ("NCI-CTCAE (assumed)")."""
     edges = _outgoing(kg, node)
     unit_of = {p: (lab or ns.curie(o.value)) for p, o, lab in edges if isinstance(o, ox.NamedNode)}
     used_units = {props.unit_property[p] for p, _, _ in edges if p in props.unit_property}
+    approximate = any(p == _APPROXIMATE and o.value == "true" for p, o, _ in edges)
+    conventions = {o.value for p, o, _ in edges if p == _VALUE_CONVENTION}
     result = []
     for p, o, lab in edges:
         if p in skip or p == ns.RDF + "type" or p in used_units:
             continue
         if isinstance(o, ox.Literal):
             value = o.value
+            numeric = o.datatype.value in _NUMERIC_DATATYPES
             if p in props.fixed_unit:
                 value = f"{value} {props.fixed_unit[p]}"
             elif p in props.unit_property and props.unit_property[p] in unit_of:
                 value = f"{value} {unit_of[props.unit_property[p]]}"
+            if numeric and approximate:
+                value = "≈" + value
+            if p in _DOSE_PROPERTIES and _IMPLAUSIBLE in conventions:
+                value += " (as printed; implausible)"
+            if p in _GRADE_PROPERTIES and _GRADE_SCOPE in conventions:
+                value += " (read from the table)"
             result.append(Qualifier(p, props.name(p), value))
         elif isinstance(o, ox.NamedNode):
-            result.append(Qualifier(p, props.name(p), lab or ns.curie(o.value), o.value))
+            value = lab or ns.curie(o.value)
+            if p == _GRADING_SCALE and _SCALE_ASSUMED in conventions:
+                value += " (assumed)"
+            result.append(Qualifier(p, props.name(p), value, o.value))
     return sorted(result, key=lambda q: (q.property_label, q.value))
 
 

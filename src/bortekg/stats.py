@@ -47,6 +47,17 @@ SELECT ?entity ?label ?mapping WHERE {
 } ORDER BY ?entity ?mapping
 """
 
+#: Values to read with care: approximate, read by a convention, derived, or hedged by the source.
+_VALUE_CAVEATS = _PREFIXES + """
+SELECT ?caveat (COUNT(DISTINCT ?node) AS ?n) WHERE {
+  { ?node bkg:approximate true . BIND ("approximate" AS ?caveat) }
+  UNION { ?node bkg:valueConvention ?convention . ?convention rdfs:label ?caveat }
+  UNION { ?node bkg:derivedProperty ?property . BIND ("derived" AS ?caveat) }
+  UNION { ?node bkg:modality ?modality . FILTER (?modality != bkg:modality-stated)
+          ?modality rdfs:label ?modalityLabel . BIND (CONCAT("hedged (", ?modalityLabel, ")") AS ?caveat) }
+} GROUP BY ?caveat ORDER BY ?caveat
+"""
+
 _CLAIM_TOTAL = _PREFIXES + """
 SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim rdf:type/rdfs:subClassOf* bkg:Claim }
 """
@@ -80,6 +91,8 @@ class GraphStats:
     claims_per_kind: list[Counts] = field(default_factory=list)
     #: Mappings accepted as unverified (not in the verified cross-reference table).
     unverified_mappings: list[UnverifiedMapping] = field(default_factory=list)
+    #: Nodes per caveat: approximate, each value convention, derived, hedged (see `cq run value-caveats`).
+    value_caveats: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         def rows(items: list[Counts]) -> list[dict]:
@@ -95,6 +108,7 @@ class GraphStats:
             "unverified_mappings": [
                 {"entity": m.entity, "curie": ns.curie(m.entity), "label": m.label, "mapping": m.mapping,
                  "mapping_curie": ns.curie(m.mapping)} for m in self.unverified_mappings],
+            "value_caveats": self.value_caveats,
         }
 
 
@@ -125,4 +139,5 @@ def graph_stats(kg: KnowledgeGraph) -> GraphStats:
                               row["label"].value if row["label"] is not None else ns.curie(row["entity"].value),
                               row["mapping"].value)
             for row in kg.query(_UNVERIFIED_MAPPINGS)],
+        value_caveats={row["caveat"].value: int(row["n"].value) for row in kg.query(_VALUE_CAVEATS)},
     )

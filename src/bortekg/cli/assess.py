@@ -18,6 +18,7 @@ SECTIONS = {
     "schedule-change": "Schedule",
     "symptomatic-treatment": "Symptomatic treatment (neuropathic pain)",
     "avoid": "Avoid",
+    "avoid-general": "Avoid in this neuropathy (general advice)",
     "risk-factor": "Risk factors present",
     "bipn-form": "Form of neuropathy",
     "monitoring": "Monitoring",
@@ -91,6 +92,13 @@ def render_assessment(assessment) -> str:
                              + (f" ({'; '.join(option['use_condition'])})" if "use_condition" in option else ""))
                 for case in option.get("published_cases", []):
                     lines.append(f"        {case['case']}: {case['treatment']} -> {case['outcome']}")
+            for background in item.values.get("background_evidence", []):
+                lines.append(f"      background only, not an option: {background['intervention']} "
+                             f"({background['why_not_an_option'].removeprefix('not a recommendation for patients (')}")
             for evidence in item.evidence:
                 lines.append(f"      [{evidence.source}] \"{evidence.quote}\" ({evidence.claim.rsplit('/', 1)[-1]})")
+                if evidence.modality != "stated" and evidence.modality_note:
+                    lines.append(f"        {evidence.modality}: {evidence.modality_note}")
+                for caveat in evidence.caveats:
+                    lines.append(f"        note: {caveat}")
     return "\n".join(lines)

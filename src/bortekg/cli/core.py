@@ -46,6 +46,8 @@ def stats(ctx: click.Context, fmt: str, network: bool) -> None:
         click.echo(f"\n{title}:")
         for item in items:
             click.echo(f"  {item.count:5d}  {item.label}  ({ns.curie(item.iri)})")
+    caveats = ", ".join(f"{name} {count}" for name, count in summary.value_caveats.items()) or "none"
+    click.echo(f"\nvalues to read with care (bortekg cq run value-caveats): {caveats}")
     click.echo(f"\nunverified mappings (not in the verified cross-reference table): {len(summary.unverified_mappings)}")
     for mapping in summary.unverified_mappings:
         click.echo(f"  {mapping.label} ({ns.curie(mapping.entity)}) -> {ns.curie(mapping.mapping)}")

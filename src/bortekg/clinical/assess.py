@@ -34,13 +34,22 @@ class Evidence:
     quote: str
     evidence_kind: str
     reference: str | None
+    modality: str = "stated"
+    modality_note: str | None = None
+    caveats: tuple[str, ...] = ()  # approximations and reading conventions, in the graph's words
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "claim": ns.curie(self.claim), "label": self.label, "statement": self.statement,
             "source": self.source, "source_id": ns.curie(self.source_id), "quote": self.quote,
             "evidence_kind": self.evidence_kind, "source_reference": self.reference,
+            "modality": self.modality,
         }
+        if self.modality_note:
+            found["modality_note"] = self.modality_note
+        if self.caveats:
+            found["caveats"] = list(self.caveats)
+        return found
 
 
 @dataclass
@@ -111,18 +120,24 @@ class _Context:
         return self.labels.get(iri, ns.curie(iri))
 
     def _evidence(self) -> dict[str, Evidence]:
-        quotes: dict[str, list[str]] = defaultdict(list)
+        quotes: dict[str, dict[str, None]] = defaultdict(dict)
+        caveats: dict[str, dict[str, None]] = defaultdict(dict)
         found: dict[str, dict[str, str]] = {}
         results = self.kg.query(_query_text("evidence"))
         for row in results:
             values = {v.value: row[v.value].value for v in results.variables if row[v.value] is not None}
-            quotes[values["claim"]].append(values["quote"])
+            quotes[values["claim"]][values["quote"]] = None
+            for key in ("approximationNote", "conventionNote"):
+                if key in values:
+                    caveats[values["claim"]][values[key]] = None
             found[values["claim"]] = values
         return {
             claim: Evidence(
                 claim=claim, label=v.get("label", ""), statement=v.get("statement", ""),
                 source=v.get("sourceLabel", ns.curie(v["source"])), source_id=v["source"],
                 quote=" … ".join(quotes[claim]), evidence_kind=v.get("kind", ""), reference=v.get("reference"),
+                modality=v.get("modality", "stated"), modality_note=v.get("modalityNote"),
+                caveats=tuple(caveats[claim]),
             )
             for claim, v in found.items()
         }
@@ -157,12 +172,15 @@ def assess(kg: KnowledgeGraph, patient: Patient, *, classifier: FormClassifier |
     classifier = classifier or FormClassifier(kg)
     classification = classifier.classify(PATIENT, patient.features(), timeout=timeout)
     notes: list[str] = []
+    grade_rules = _dose(context, patient, notes)
     recommendations = [
-        *_dose(context, patient, notes),
+        *grade_rules,
+        *_finding_dose(context, patient, notes, grade_rules=bool(grade_rules)),
         *_changes(context, "route-change", "route", "Switch bortezomib from {src} to {dst}"),
         *_changes(context, "schedule-change", "schedule", "Change bortezomib from {src} to {dst} dosing"),
         *_pain_treatment(context),
         *_avoid(context),
+        *_avoid_general(context),
         *_risk_factors(context),
         *_form_alerts(context, classification),
         *_finding_alerts(context),
@@ -213,6 +231,7 @@ def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recomme
         strengths = _strengths(context, rows)
         if strengths:
             values["strength"] = strengths
+        values["rule_basis"] = "grade algorithm: " + _grade_text(patient)
         action = "Bortezomib: " + "; ".join(parts) + (f" ({strengths[0]})" if strengths else "")
         found.append(Recommendation("dose-modification", action, values, context.evidence_of([rule])))
     if not found:
@@ -223,6 +242,53 @@ def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recomme
         else:
             wording = "" if pain is None else (" with pain" if pain else " without pain")
             notes.append(f"The sources give no dose-modification rule for grade {patient.grade} neuropathy{wording}.")
+    return found
+
+
+def _grade_text(patient: Patient) -> str:
+    pain = patient.flags.get("pain")
+    wording = "" if pain is None else (" with pain" if pain else " without pain")
+    return f"grade {patient.grade} neuropathy{wording}"
+
+
+def _finding_dose(context: _Context, patient: Patient, notes: list[str], *, grade_rules: bool) -> list[Recommendation]:
+    """Dose advice that a finding brings into play (fasciculation: prompt dose modification or
+    discontinuation), given alongside the grade algorithm; a note says which rule applies."""
+    by_claim: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in context.rows("finding-treatment"):
+        by_claim[row["claim"]].append(row)
+    found = []
+    for claim, rows in by_claim.items():
+        row = rows[0]
+        findings = sorted({context.label(r["finding"]) for r in rows})
+        advice = row.get("advice", context.label(row["intervention"]))
+        values: dict[str, Any] = {
+            "dose_action": advice, "intervention": context.label(row["intervention"]),
+            "rule_basis": "finding: " + ", ".join(findings),
+            "matched": sorted({context.label(r["matched"]) for r in rows}),
+        }
+        if "useCondition" in row:
+            values["use_condition"] = row["useCondition"]
+        strengths = _strengths(context, rows)
+        if strengths:
+            values["strength"] = strengths
+        action = f"Bortezomib: {advice} because of {', '.join(findings)}" + (f" ({strengths[0]})" if strengths else "")
+        found.append(Recommendation("dose-modification", action, values, context.evidence_of([claim])))
+    if found:
+        findings = ", ".join(sorted({f for r in found for f in r.values["rule_basis"].removeprefix("finding: ").split(", ")}))
+        if patient.grade is None:
+            notes.append(f"The dose advice applies because of the patient's findings ({findings}); "
+                         "no neuropathy grade was given, so the grade algorithm was not applied.")
+        elif not grade_rules:
+            # replaces "the sources give no rule": the grade algorithm gives none, the finding does
+            notes[:] = [n for n in notes if not n.startswith("The sources give no dose-modification rule")]
+            notes.append(f"The grade algorithm gives no dose-modification rule for "
+                         f"{_grade_text(patient)}; the dose advice "
+                         f"applies because of the patient's findings ({findings}).")
+        else:
+            notes.append(f"The dose advice comes from two rules that both apply: the grade algorithm for "
+                         f"{_grade_text(patient)}, and the advice the "
+                         f"patient's findings ({findings}) bring into play; the sources do not rank them.")
     return found
 
 
@@ -296,6 +362,31 @@ def _avoid(context: _Context) -> list[Recommendation]:
     return found
 
 
+def _avoid_general(context: _Context) -> list[Recommendation]:
+    """What the sources say to avoid in the patient's neuropathy, whatever the patient takes."""
+    matched = {c for row in context.rows("avoid") for c in [row["claim"]]}
+    by_claim: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in context.rows("avoid-general"):
+        if row["claim"] not in matched:
+            by_claim[row["claim"]].append(row)
+    found = []
+    for claim, rows in by_claim.items():
+        row = rows[0]
+        values: dict[str, Any] = {"intervention": context.label(row["intervention"])}
+        action = f"Avoid {values['intervention']}"
+        if "reason" in row:
+            values["reason"] = row["reason"]
+            action += f": {row['reason']}"
+        populations = sorted({context.label(r["population"]) for r in rows if "population" in r})
+        if populations:
+            values["especially_in"] = populations
+            present = sorted({context.label(r["population"]) for r in rows if "populationMatched" in r})
+            values["especially_in_present"] = present
+            action += f" (especially in {', '.join(populations)}" + ("; the patient has it)" if present else ")")
+        found.append(Recommendation("avoid-general", action, values, context.evidence_of([claim])))
+    return found
+
+
 def _risk_factors(context: _Context) -> list[Recommendation]:
     by_factor: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in context.rows("risk-factors"):
@@ -335,13 +426,30 @@ def _form_alerts(context: _Context, classification: FormClassification) -> list[
                 for r in evaluation
             ]
             action += ". " + " ".join(v["action"].rstrip(".") + "." for v in values["evaluation"])
-        options = _options(context, [r for r in rows if r["kind"] != ns.BKG + "MonitoringRecommendation"])
+        treatments = [r for r in rows if r["kind"] != ns.BKG + "MonitoringRecommendation"]
+        # an animal study or a tentative suggestion of the authors is never an option, only background
+        options = _options(context, [r for r in treatments if r.get("background") != "true"])
         if options:
             values["immunotherapy_options"] = options
             action = action.rstrip(".") + ". Treatment options in the sources: " + ", ".join(o["intervention"] for o in options)
+        background = [r for r in treatments if r.get("background") == "true"]
+        if background:
+            values["background_evidence"] = [
+                {"claim": ns.curie(r["claim"]), "intervention": context.label(r.get("intervention")),
+                 "why_not_an_option": _why_background(context.evidence.get(r["claim"])),
+                 "evidence": [e.as_dict() for e in context.evidence_of([r["claim"]])]}
+                for r in background
+            ]
         kind = "alert" if rows else "bipn-form"
         found.append(Recommendation(kind, action, values, context.evidence_of(r["claim"] for r in features[form])))
     return found
+
+
+def _why_background(evidence: Evidence | None) -> str:
+    if evidence is None:
+        return "not a recommendation for patients"
+    wording = f"evidence kind: {evidence.evidence_kind}; modality: {evidence.modality}"
+    return f"not a recommendation for patients ({wording})"
 
 
 def _options(context: _Context, rows: list[dict[str, str]]) -> list[dict[str, Any]]:
