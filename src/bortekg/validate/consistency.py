@@ -37,6 +37,9 @@ NOT_CONTENT = {
     BKG + "derivedProperty", BKG + "derivationNote", BKG + "conflictsWith",
     # positions in a sequence are the curator's, not the source's
     BKG + "ruleOrder", BKG + "stepOrder", BKG + "doseOrder", BKG + "nextStep",
+    # how to read a value (its hedge, approximation, convention) is a note on what it says
+    BKG + "modality", BKG + "modalityNote", BKG + "approximate", BKG + "approximationNote",
+    BKG + "valueConvention", BKG + "conventionNote",
 }
 _NAMED_INDIVIDUAL = ns.OWL + "NamedIndividual"
 DOSE_RULE = BKG + "DoseModificationRule"
