@@ -29,22 +29,89 @@ def term_text(term: ox.Term | None) -> str:
     return str(term)
 
 
-def render_table(header: list[str], rows: list[list[str]]) -> str:
-    """A plain-text table that stays readable in a terminal and in a log."""
+def render_table(header: list[str], rows: list[list[str]], width: int | None = None) -> str:
+    """A plain-text table that stays readable in a terminal and in a log.
+
+    With ``width``, the widest columns are narrowed until a line fits and their cells wrap
+    onto further lines (no column narrower than ``MIN_COLUMN``); without it, cells are whole.
+    """
     if not header:
         return ""
     widths = [len(h) for h in header]
     for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row)]
+        widths = [max(w, *(len(x) for x in cell.splitlines() or [""])) for w, cell in zip(widths, row)]
+    if width is not None:
+        widths = fit_widths(widths, width - 2 * (len(widths) - 1))
     line = "  ".join("-" * w for w in widths)
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(), line]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    out = _table_lines(header, widths) + [line]
+    for row in rows:
+        out += _table_lines(row, widths)
     out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(out) + "\n"
 
 
+MIN_COLUMN = 8
+
+
+def fit_widths(widths: list[int], budget: int) -> list[int]:
+    """Column widths whose sum fits ``budget``: the widest columns give way first, down to
+    MIN_COLUMN (or their natural width when smaller); a table of many columns may still overflow."""
+    if sum(widths) <= budget:
+        return widths
+    low, high = MIN_COLUMN, max(widths)
+    while low < high:  # the largest cap whose capped widths fit
+        cap = (low + high + 1) // 2
+        if sum(min(w, cap) for w in widths) <= budget:
+            low = cap
+        else:
+            high = cap - 1
+    capped = [min(w, low) for w in widths]
+    # share what is left among the capped columns, left to right
+    spare = budget - sum(capped)
+    for i, w in enumerate(widths):
+        if spare <= 0:
+            break
+        if w > capped[i]:
+            extra = min(spare, w - capped[i])
+            capped[i] += extra
+            spare -= extra
+    return capped
+
+
+def _table_lines(cells: list[str], widths: list[int]) -> list[str]:
+    """One table row as one or more lines, each cell wrapped to its column."""
+    wrapped = [_wrap(cell, w) for cell, w in zip(cells, widths)]
+    height = max((len(c) for c in wrapped), default=1)
+    return ["  ".join((c[i] if i < len(c) else "").ljust(w) for c, w in zip(wrapped, widths)).rstrip()
+            for i in range(height)]
+
+
+def _wrap(cell: str, width: int) -> list[str]:
+    if len(cell) <= width and "\n" not in cell:
+        return [cell]
+    import textwrap
+
+    lines: list[str] = []
+    for paragraph in cell.splitlines() or [""]:
+        lines += textwrap.wrap(paragraph, width=width, break_long_words=True, break_on_hyphens=True) or [""]
+    return lines
+
+
+def terminal_width(wide: bool = False) -> int | None:
+    """The width a table should fit: the terminal's when stdout is one (or COLUMNS is set);
+    None (whole cells) for ``--wide`` and for output to a file or a pipe."""
+    import os
+    import shutil
+    import sys
+
+    if wide or not (os.environ.get("COLUMNS") or sys.stdout.isatty()):
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def format_results(
-    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple], fmt: str
+    results: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples | list[ox.Triple], fmt: str,
+    width: int | None = None,
 ) -> bytes:
     """Serialise query results in the requested format.
 
@@ -69,5 +136,5 @@ def format_results(
     if fmt == "table":
         header = [v.value for v in results.variables]
         rows = [[term_text(solution[name]) for name in header] for solution in results]
-        return render_table(header, rows).encode()
+        return render_table(header, rows, width).encode()
     return results.serialize(format=RESULT_FORMATS[fmt])
