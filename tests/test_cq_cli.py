@@ -93,7 +93,8 @@ def test_run_with_parameters() -> None:
     assert "reduce dose" in table.stdout and "(1 row)" in table.stdout
 
 
-@pytest.mark.parametrize("fmt,start", [("table", "entity"), ("csv", "entity,type"),
+@pytest.mark.parametrize("fmt,start", [("table", "Entity with a given label (entity-by-label)\nentity"),
+                                       ("csv", "entity,type"),
                                        ("tsv", "?entity\t?type\n"), ("json", '{"head":'), ("xml", "<?xml")])
 def test_run_formats(fmt: str, start: str) -> None:
     result = run("cq", "run", "entity-by-label", "--param", "name=pregabalin", "--format", fmt)

@@ -33,7 +33,8 @@ def render_table(header: list[str], rows: list[list[str]], width: int | None = N
     """A plain-text table that stays readable in a terminal and in a log.
 
     With ``width``, the widest columns are narrowed until a line fits and their cells wrap
-    onto further lines (no column narrower than ``MIN_COLUMN``); without it, cells are whole.
+    onto further lines, words kept whole; when even that cannot fit, each row is printed as a
+    block of ``column: value`` lines (``render_blocks``). Without it, cells are whole.
     """
     if not header:
         return ""
@@ -41,7 +42,15 @@ def render_table(header: list[str], rows: list[list[str]], width: int | None = N
     for row in rows:
         widths = [max(w, *(len(x) for x in cell.splitlines() or [""])) for w, cell in zip(widths, row)]
     if width is not None:
-        widths = fit_widths(widths, width - 2 * (len(widths) - 1))
+        budget = width - 2 * (len(widths) - 1)
+        # keep words whole where the width allows it (a word longer than MAX_WORD may break)
+        words = [max((len(word) for cell in column for word in cell.split()), default=0)
+                 for column in zip(header, *rows)]
+        minimums = [min(w, max(MIN_COLUMN, min(word, MAX_WORD))) for w, word in zip(widths, words)]
+        if sum(minimums) > budget:
+            # too many columns for the width: one block per row reads better than cut words
+            return render_blocks(header, rows, width)
+        widths = fit_widths(widths, budget, minimums)
     line = "  ".join("-" * w for w in widths)
     out = _table_lines(header, widths) + [line]
     for row in rows:
@@ -50,32 +59,56 @@ def render_table(header: list[str], rows: list[list[str]], width: int | None = N
     return "\n".join(out) + "\n"
 
 
-MIN_COLUMN = 8
+MIN_COLUMN, MAX_WORD = 8, 48  # identifiers (CURIEs) stay whole up to MAX_WORD
 
 
-def fit_widths(widths: list[int], budget: int) -> list[int]:
-    """Column widths whose sum fits ``budget``: the widest columns give way first, down to
-    MIN_COLUMN (or their natural width when smaller); a table of many columns may still overflow."""
+def fit_widths(widths: list[int], budget: int, minimums: list[int] | None = None) -> list[int]:
+    """Column widths whose sum fits ``budget``: the widest columns give way first, none below
+    its minimum (default MIN_COLUMN, or its natural width when smaller); when the minimums
+    alone exceed the budget, the table stays wider than the budget."""
     if sum(widths) <= budget:
         return widths
-    low, high = MIN_COLUMN, max(widths)
+    if minimums is None:
+        minimums = [min(w, MIN_COLUMN) for w in widths]
+
+    def capped(cap: int) -> list[int]:
+        return [max(m, min(w, cap)) for w, m in zip(widths, minimums)]
+
+    low, high = 0, max(widths)
     while low < high:  # the largest cap whose capped widths fit
         cap = (low + high + 1) // 2
-        if sum(min(w, cap) for w in widths) <= budget:
+        if sum(capped(cap)) <= budget:
             low = cap
         else:
             high = cap - 1
-    capped = [min(w, low) for w in widths]
-    # share what is left among the capped columns, left to right
-    spare = budget - sum(capped)
+    result = capped(low)
+    # share what is left among the narrowed columns, left to right
+    spare = budget - sum(result)
     for i, w in enumerate(widths):
         if spare <= 0:
             break
-        if w > capped[i]:
-            extra = min(spare, w - capped[i])
-            capped[i] += extra
+        if w > result[i]:
+            extra = min(spare, w - result[i])
+            result[i] += extra
             spare -= extra
-    return capped
+    return result
+
+
+def render_blocks(header: list[str], rows: list[list[str]], width: int) -> str:
+    """Each row as a block of ``column: value`` lines wrapped to ``width``; empty cells left out."""
+    name_width = max(len(h) for h in header)
+    value_width = max(width - name_width - 2, MIN_COLUMN)
+    out: list[str] = []
+    for number, row in enumerate(rows, 1):
+        out.append(f"-[ row {number} ]".ljust(min(width, name_width + 2 + value_width), "-"))
+        for name, cell in zip(header, row):
+            if not cell:
+                continue
+            lines = _wrap(cell, value_width)
+            out.append(f"{name.rjust(name_width)}  {lines[0]}".rstrip())
+            out += [" " * (name_width + 2) + line for line in lines[1:]]
+    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
 
 
 def _table_lines(cells: list[str], widths: list[int]) -> list[str]:
@@ -93,7 +126,7 @@ def _wrap(cell: str, width: int) -> list[str]:
 
     lines: list[str] = []
     for paragraph in cell.splitlines() or [""]:
-        lines += textwrap.wrap(paragraph, width=width, break_long_words=True, break_on_hyphens=True) or [""]
+        lines += textwrap.wrap(paragraph, width=width, break_long_words=True, break_on_hyphens=False) or [""]
     return lines
 
 
