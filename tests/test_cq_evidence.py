@@ -113,3 +113,13 @@ def test_rows_as_records_and_the_round_trip_through_solutions(kg) -> None:
     assert records == answer.records() and records[0]["drug"] == "pregabalin"
     with pytest.raises(NoClaimColumnError):
         with_evidence(Answer(["x"], []), lambda sparql: None)
+
+
+def test_terminal_width_follows_columns_a_terminal_and_wide(monkeypatch) -> None:
+    from bortekg.results import terminal_width
+
+    monkeypatch.setenv("COLUMNS", "77")
+    assert terminal_width() == 77 and terminal_width(wide=True) is None
+    monkeypatch.delenv("COLUMNS")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: False)
+    assert terminal_width() is None  # a file or a pipe gets whole cells

@@ -156,3 +156,10 @@ def test_fit_widths_narrows_the_widest_first() -> None:
     assert fit_widths([10, 50, 30], 100) == [10, 50, 30]
     assert fit_widths([10, 50, 30], 60) == [10, 25, 25]
     assert sum(fit_widths([3, 200, 200, 9], 80)) == 80
+
+
+def test_paths_take_the_same_lookup_and_say_when_a_term_was_not_exact() -> None:
+    result = cli("paths", "Velcade", "vitamin B12", "--max", "1")
+    assert result.exit_code == 0, result.stderr
+    assert "from bortezomib (bke:bortezomib) to vitamin B12 deficiency (bke:vitamin-b12-deficiency)" in result.stdout
+    assert "note: 'vitamin B12' is not an exact name" in result.stderr
