@@ -216,7 +216,8 @@ def test_the_query_path_imports_no_heavy_library(tmp_path: Path) -> None:
     """``python -X importtime`` lists every module the real process imports."""
     environment = {**os.environ, "BORTEKG_CQ_DIR": str(FIXTURES)}
     for command in (["cq", "run", "dose-action-for-grade", "--param", "grade=2"],
-                    ["query", str(FIXTURES / "claims-per-source.rq")]):
+                    ["query", str(FIXTURES / "claims-per-source.rq")],
+                    ["describe", "neuropathy"], ["search", "Velcade"]):
         completed = subprocess.run([sys.executable, "-X", "importtime", "-m", "bortekg", *command],
                                    capture_output=True, text=True, env=environment, check=False)
         assert completed.returncode == 0, completed.stderr[-2000:]
