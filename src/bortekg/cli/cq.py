@@ -97,9 +97,11 @@ def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str,
     engine = open_engine(ctx, endpoint, user, timeout)
     results = guarded(q.id, lambda: run_query(engine, q.sparql, bindings=bindings, timeout=timeout))
     if with_evidence or fmt == "records":
+        import pyoxigraph
+
         from bortekg.answers import Answer, with_evidence as add_evidence
 
-        if not isinstance(results, ox_solutions()):
+        if not isinstance(results, pyoxigraph.QuerySolutions):
             fail(f"{q.id}: --with-evidence and --format records need a SELECT question")
         answer = Answer.of(results)
         if with_evidence:
@@ -114,9 +116,3 @@ def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str,
         # the question first, for people; machine formats stay exactly the answer
         click.echo(f"{q.title} ({q.id})")
     write_output(data, None)
-
-
-def ox_solutions() -> type:
-    import pyoxigraph
-
-    return pyoxigraph.QuerySolutions
