@@ -70,7 +70,7 @@ def test_within_a_rank_the_node_referred_to_most_comes_first() -> None:
 def test_lookup_resolves_what_people_type(kg, index, term: str, iri: str, exact: bool) -> None:
     found = lookup(kg, term, index)
     assert (found.iri, found.exact) == (iri, exact)
-    assert (found.note(term) is None) == exact
+    assert (found.note(term) is None) == (exact and term.casefold() != "velcade")
     assert resolve(kg, term, index) == iri
 
 
@@ -126,6 +126,8 @@ def test_cli_search_human_json_limit_and_no_match() -> None:
 def test_cli_describe_uses_the_same_lookup() -> None:
     brand = cli("describe", "Velcade", "--format", "json")
     assert brand.exit_code == 0 and json.loads(brand.stdout)["curie"] == "bke:bortezomib"
+    assert "note: 'Velcade' is a brand name of bke:bortezomib" in brand.stderr
+    assert "Velcade" not in brand.stdout  # a look-up name, not a fact the description states
     approximate = cli("describe", "neuropathy")
     assert approximate.exit_code == 0 and approximate.stdout.startswith("bortezomib-induced peripheral neuropathy")
     assert "note: 'neuropathy' is not an exact name; read as 'bortezomib-induced peripheral neuropathy'" in approximate.stderr
@@ -136,7 +138,9 @@ def test_a_patient_document_takes_the_same_names(kg) -> None:
                                "comorbidities": ["vitamin B12"], "medications": ["Velcade"]}, "p.json")
     assert (short.route, short.schedule) == ("intravenous", "twice-weekly")
     assert short.comorbidities[0].iri == ns.BKE + "vitamin-b12-deficiency" and short.comorbidities[0].note
-    assert short.medications[0].iri == ns.BKE + "bortezomib" and short.medications[0].note is None
+    assert short.medications[0].iri == ns.BKE + "bortezomib"
+    assert "'Velcade' is a brand name of bke:bortezomib" in short.medications[0].note
+    assert short.comorbidities[0].note.startswith("'vitamin B12' is not an exact name")
     sc = build_patient(kg, {"bortezomib": {"route": "SC", "schedule": "weekly"}}, "p.json")
     assert (sc.route, sc.schedule) == ("subcutaneous", "weekly")
 

@@ -110,6 +110,8 @@ class SearchIndex:
     weights: dict[str, int] = field(default_factory=dict)
     by_name: dict[str, set[str]] = field(default_factory=dict)
     display: dict[str, str] = field(default_factory=dict)
+    #: (folded name, node) of every brand name, to say so when a term is one
+    brands: set[tuple[str, str]] = field(default_factory=set)
 
     @classmethod
     def build(cls, kg: KnowledgeGraph) -> SearchIndex:
@@ -144,6 +146,8 @@ class SearchIndex:
             self.display.setdefault(key, name.text)
             if name.kind == "label":
                 labelled.setdefault(key, set()).add(name.node)
+            elif name.kind == "brand name":
+                self.brands.add((key, name.node))
         for key, owners in labelled.items():
             self.by_name[key] = owners
 

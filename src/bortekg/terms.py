@@ -53,9 +53,13 @@ class Resolution:
     exact: bool
     hit: Hit | None = None
     others: tuple[Hit, ...] = ()
+    brand_name: bool = False
 
     def note(self, term: str) -> str | None:
-        """A one-line note for a user when the term was not an exact name, else None."""
+        """A one-line note for a user when the term was a brand name or not an exact name, else None."""
+        if self.brand_name:
+            return (f"{term!r} is a brand name of {ns.curie(self.iri)}, from the verified cross-reference "
+                    "table: a name to look it up by, not a fact of the graph")
         if self.exact or self.hit is None:
             return None
         text = (f"{term!r} is not an exact name; read as {self.hit.label!r} ({self.hit.curie}, "
@@ -93,7 +97,8 @@ def lookup(kg: KnowledgeGraph, term: str, index: SearchIndex | None = None, *,
     index = index or SearchIndex.build(kg)
     nodes = index.by_name.get(fold(term), set())
     if len(nodes) == 1:
-        return Resolution(next(iter(nodes)), True)
+        node = next(iter(nodes))
+        return Resolution(node, True, brand_name=(fold(term), node) in index.brands)
     if len(nodes) > 1:
         raise AmbiguousTermError(term, sorted(ns.curie(n) for n in nodes))
     hits = [h for h in index.search(term) if definitions or h.rank != DEFINITION]
