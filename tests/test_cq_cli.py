@@ -93,7 +93,8 @@ def test_run_with_parameters() -> None:
     assert "reduce dose" in table.stdout and "(1 row)" in table.stdout
 
 
-@pytest.mark.parametrize("fmt,start", [("table", "entity"), ("csv", "entity,type"),
+@pytest.mark.parametrize("fmt,start", [("table", "Entity with a given label (entity-by-label)\nentity"),
+                                       ("csv", "entity,type"),
                                        ("tsv", "?entity\t?type\n"), ("json", '{"head":'), ("xml", "<?xml")])
 def test_run_formats(fmt: str, start: str) -> None:
     result = run("cq", "run", "entity-by-label", "--param", "name=pregabalin", "--format", fmt)
@@ -215,7 +216,8 @@ def test_the_query_path_imports_no_heavy_library(tmp_path: Path) -> None:
     """``python -X importtime`` lists every module the real process imports."""
     environment = {**os.environ, "BORTEKG_CQ_DIR": str(FIXTURES)}
     for command in (["cq", "run", "dose-action-for-grade", "--param", "grade=2"],
-                    ["query", str(FIXTURES / "claims-per-source.rq")]):
+                    ["query", str(FIXTURES / "claims-per-source.rq")],
+                    ["describe", "neuropathy"], ["search", "Velcade"]):
         completed = subprocess.run([sys.executable, "-X", "importtime", "-m", "bortekg", *command],
                                    capture_output=True, text=True, env=environment, check=False)
         assert completed.returncode == 0, completed.stderr[-2000:]

@@ -522,3 +522,16 @@ def test_the_timeout_holds_for_a_remote_engine() -> None:
         httpd.server_close()
 
 
+
+
+def test_evidence_and_records_on_the_endpoint_like_on_the_embedded_store(server: Server) -> None:
+    runner = CliRunner()
+    args = ["cq", "run", "adverse-effect-frequencies", "--with-evidence", "--format", "records"]
+    embedded = runner.invoke(main, args)
+    remote = runner.invoke(main, [*args, "--endpoint", server.query_url])
+    assert remote.exit_code == 0, remote.stderr
+
+    def rows(result) -> list[str]:
+        return sorted(json.dumps(row, sort_keys=True) for row in json.loads(result.stdout))
+
+    assert rows(remote) == rows(embedded) and all(json.loads(r)["evidenceQuote"] for r in rows(remote))

@@ -1,24 +1,21 @@
-"""Resolve what a user types (a label, a synonym, a CURIE or an IRI) to a graph node."""
+"""Resolve what a user types (a label, a synonym, a brand name, a CURIE or an IRI, or failing
+those the best search match) to one graph node. ``describe``, ``assess``, ``paths`` and
+``search`` share this look-up."""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
+from bortekg.search import DEFINITION, WORDS, Hit, SearchIndex, fold
+
+NAME_MATCH = WORDS  # prefix and word matches both rank at or above it
 from bortekg.store import KnowledgeGraph
 
-_NAMES_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?node ?name ?kind WHERE {
-  { ?node rdfs:label ?name . BIND("label" AS ?kind) }
-  UNION
-  { ?node skos:altLabel ?name . BIND("synonym" AS ?kind) }
-}
-"""
+#: The index of names, identifiers and definitions (the older name is kept for callers).
+NameIndex = SearchIndex
 
 _MAPPED_QUERY = """
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -48,37 +45,28 @@ class AmbiguousTermError(LookupError):
 
 
 @dataclass(frozen=True)
-class NameIndex:
-    """Every label and synonym of the graph, folded to lower case."""
+class Resolution:
+    """The node a term resolved to; ``exact`` is False when it is the best search match, in
+    which case ``hit`` says what matched and ``others`` the runners-up."""
 
-    by_name: dict[str, set[str]]
-    display: dict[str, str]
+    iri: str
+    exact: bool
+    hit: Hit | None = None
+    others: tuple[Hit, ...] = ()
+    brand_name: bool = False
 
-    @classmethod
-    def build(cls, kg: KnowledgeGraph) -> NameIndex:
-        by_name: dict[str, set[str]] = {}
-        display: dict[str, str] = {}
-        labelled: set[tuple[str, str]] = set()
-        for row in kg.query(_NAMES_QUERY):
-            node = row["node"]
-            if not isinstance(node, ox.NamedNode):
-                continue
-            key = _fold(row["name"].value)
-            # a label outranks a synonym: keep labels first when both exist
-            if row["kind"].value == "label":
-                labelled.add((key, node.value))
-            by_name.setdefault(key, set()).add(node.value)
-            display.setdefault(key, row["name"].value)
-        # where a name is one node's label and another's synonym, the label wins
-        for key, nodes in by_name.items():
-            owners = {iri for (k, iri) in labelled if k == key}
-            if owners and len(nodes) > 1:
-                by_name[key] = owners
-        return cls(by_name, display)
-
-    def suggest(self, term: str, n: int = 3) -> list[str]:
-        matches = difflib.get_close_matches(_fold(term), list(self.by_name), n=n, cutoff=0.6)
-        return [self.display[m] for m in matches]
+    def note(self, term: str) -> str | None:
+        """A one-line note for a user when the term was a brand name or not an exact name, else None."""
+        if self.brand_name:
+            return (f"{term!r} is a brand name of {ns.curie(self.iri)}, from the verified cross-reference "
+                    "table: a name to look it up by, not a fact of the graph")
+        if self.exact or self.hit is None:
+            return None
+        text = (f"{term!r} is not an exact name; read as {self.hit.label!r} ({self.hit.curie}, "
+                f"{self.hit.rank_name} on {self.hit.matched!r})")
+        if self.others:
+            text += "; other matches: " + ", ".join(f"{h.label!r}" for h in self.others)
+        return text
 
 
 def _valid_iri(text: str) -> bool:
@@ -91,10 +79,15 @@ def _valid_iri(text: str) -> bool:
 
 def _fold(text: str) -> str:
     return " ".join(text.casefold().split())
+def lookup(kg: KnowledgeGraph, term: str, index: SearchIndex | None = None, *,
+           definitions: bool = True) -> Resolution:
+    """Resolve ``term``: an IRI or CURIE of the graph, a standard identifier, an exact label
+    (before a synonym or brand name), else the single best search match (a match in a
+    definition only when ``definitions``).
 
-
-def resolve(kg: KnowledgeGraph, term: str, index: NameIndex | None = None) -> str:
-    """Return the IRI a term names, or raise UnknownTermError / AmbiguousTermError."""
+    Raises UnknownTermError (with spelling suggestions) when nothing matches, and
+    AmbiguousTermError when two nodes share the best match.
+    """
     term = term.strip()
     expanded = ns.expand(term)
     if expanded is not None and not _valid_iri(expanded):
@@ -102,21 +95,40 @@ def resolve(kg: KnowledgeGraph, term: str, index: NameIndex | None = None) -> st
     if expanded is not None:
         node = ox.NamedNode(expanded)
         if next(iter(kg.store.quads_for_pattern(node, None, None)), None) is not None:
-            return expanded
+            return Resolution(expanded, True)
         # a standard identifier: find the node mapped to it
-        mapped = [
+        mapped = sorted({
             row["node"].value
             for row in kg.query(_MAPPED_QUERY, bindings={"target": node})
             if isinstance(row["node"], ox.NamedNode)
-        ]
+        })
         if len(mapped) == 1:
-            return mapped[0]
+            return Resolution(mapped[0], True)
         if len(mapped) > 1:
-            raise AmbiguousTermError(term, sorted(ns.curie(m) for m in mapped))
-    index = index or NameIndex.build(kg)
-    nodes = index.by_name.get(_fold(term), set())
+            raise AmbiguousTermError(term, [ns.curie(m) for m in mapped])
+    index = index or SearchIndex.build(kg)
+    nodes = index.by_name.get(fold(term), set())
     if len(nodes) == 1:
-        return next(iter(nodes))
+        node = next(iter(nodes))
+        return Resolution(node, True, brand_name=(fold(term), node) in index.brands)
     if len(nodes) > 1:
         raise AmbiguousTermError(term, sorted(ns.curie(n) for n in nodes))
-    raise UnknownTermError(term, index.suggest(term))
+    hits = [h for h in index.search(term) if definitions or h.rank != DEFINITION]
+    if not hits:
+        raise UnknownTermError(term, index.suggest(term))
+    # Not an exact name: take the node the graph refers to most among the name matches
+    # (prefix or words), else among the definition matches. "neuropathy" is the start of
+    # "neuropathy improvement" but names bortezomib-induced peripheral neuropathy far more often.
+    best_rank = NAME_MATCH if hits[0].rank <= NAME_MATCH else DEFINITION
+    candidates = sorted((h for h in hits if (h.rank <= NAME_MATCH) == (best_rank == NAME_MATCH)),
+                        key=lambda h: (-h.weight, h.rank, len(h.label), h.label.casefold()))
+    best, others = candidates[0], tuple(candidates[1:4])
+    if others and others[0].weight == best.weight and others[0].rank == best.rank:
+        tied = [h for h in candidates if (h.weight, h.rank) == (best.weight, best.rank)]
+        raise AmbiguousTermError(term, [f"{h.label} ({h.curie})" for h in tied])
+    return Resolution(best.iri, False, best, others)
+
+
+def resolve(kg: KnowledgeGraph, term: str, index: SearchIndex | None = None) -> str:
+    """Return the IRI a term names, or raise UnknownTermError / AmbiguousTermError."""
+    return lookup(kg, term, index).iri

@@ -54,6 +54,9 @@ def assess(ctx: click.Context, patient_file: Path | None, fmt: str, timeout: flo
         for problem in error.problems:
             click.echo(f"bortekg: {error.source}: {problem}", err=True)
         ctx.exit(2)
+    for term in [patient.diagnosis, *patient.findings, *patient.comorbidities, *patient.medications]:
+        if term is not None and term.note:
+            click.echo(f"bortekg: note: {term.note}", err=True)
     assessment = run_assessment(kg, patient, timeout=timeout)
     for note in assessment.notes:
         click.echo(f"bortekg: note: {note}", err=True)

@@ -170,14 +170,17 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
 def describe(ctx: click.Context, term: str, fmt: str) -> None:
     """Everything the graph says about TERM (a label, synonym, CURIE or IRI), with evidence."""
     from bortekg.describe import describe as describe_node
-    from bortekg.terms import AmbiguousTermError, UnknownTermError, resolve
+    from bortekg.terms import AmbiguousTermError, UnknownTermError, lookup
 
     kg = open_graph(ctx)
     try:
-        iri = resolve(kg, term)
+        found = lookup(kg, term)
     except (UnknownTermError, AmbiguousTermError) as error:
         fail(str(error))
-    description = describe_node(kg, iri)
+    note = found.note(term)
+    if note:
+        click.echo(f"bortekg: note: {note}", err=True)
+    description = describe_node(kg, found.iri)
     if fmt == "json":
         click.echo(json.dumps(description.as_dict(), indent=2, ensure_ascii=False))
         return

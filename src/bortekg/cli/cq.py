@@ -69,16 +69,20 @@ def show(question_id: str) -> None:
 @click.argument("question_id", metavar="ID")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="A value for one of the question's parameters (repeat for several).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml"]),
-              default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "xml", "records"]),
+              default="table", show_default=True,
+              help="records: a JSON list of plain objects, one per row, keyed by column.")
+@click.option("--with-evidence", is_flag=True,
+              help="Add each row's evidence: its claim's verbatim quote and source document.")
+@click.option("--wide", is_flag=True, help="Table cells in full, however wide the terminal.")
 @timeout_option
 @endpoint_options
 @click.pass_context
-def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str, timeout: float,
-        endpoint: str | None, user: str | None) -> None:
+def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str, with_evidence: bool,
+        wide: bool, timeout: float, endpoint: str | None, user: str | None) -> None:
     """Answer the question ID (on the embedded store, or on a server with --endpoint)."""
     from bortekg.engines import run_query
-    from bortekg.results import format_results
+    from bortekg.results import format_results, terminal_width
 
     q = _question(question_id)
     values: dict[str, str] = {}
@@ -92,4 +96,23 @@ def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str,
     bindings = guarded(q.id, lambda: q.bindings(values))
     engine = open_engine(ctx, endpoint, user, timeout)
     results = guarded(q.id, lambda: run_query(engine, q.sparql, bindings=bindings, timeout=timeout))
-    write_output(format_results(results, fmt), None)
+    if with_evidence or fmt == "records":
+        import pyoxigraph
+
+        from bortekg.answers import Answer, with_evidence as add_evidence
+
+        if not isinstance(results, pyoxigraph.QuerySolutions):
+            fail(f"{q.id}: --with-evidence and --format records need a SELECT question")
+        answer = Answer.of(results)
+        if with_evidence:
+            answer = guarded(q.id, lambda: add_evidence(
+                answer, lambda sparql: run_query(engine, sparql, timeout=timeout)))
+        if fmt == "records":
+            click.echo(json.dumps(answer.records(), indent=2, ensure_ascii=False))
+            return
+        results = answer.solutions()
+    data = format_results(results, fmt, width=terminal_width(wide) if fmt == "table" else None)
+    if fmt == "table":
+        # the question first, for people; machine formats stay exactly the answer
+        click.echo(f"{q.title} ({q.id})")
+    write_output(data, None)

@@ -19,7 +19,7 @@ _FORMAT = click.Choice(["human", "json"])
 def _network_nodes(ctx: click.Context, *terms: str):
     """The projection and the node each term names; exit 2 on a term it cannot use."""
     from bortekg.network import NotInNetworkError, project, require_node
-    from bortekg.terms import AmbiguousTermError, NameIndex, UnknownTermError, resolve
+    from bortekg.terms import AmbiguousTermError, NameIndex, UnknownTermError, lookup
 
     kg = open_graph(ctx)
     projection = project(kg)
@@ -27,11 +27,14 @@ def _network_nodes(ctx: click.Context, *terms: str):
     nodes = []
     for term in terms:
         try:
-            iri = resolve(kg, term, index)
-            require_node(projection, iri)
+            found = lookup(kg, term, index)
+            require_node(projection, found.iri)
         except (UnknownTermError, AmbiguousTermError, NotInNetworkError) as error:
             fail(str(error))
-        nodes.append(iri)
+        note = found.note(term)
+        if note:
+            click.echo(f"bortekg: note: {note}", err=True)
+        nodes.append(found.iri)
     return projection, nodes
 
 

@@ -16,13 +16,14 @@ import pyoxigraph as ox
 from bortekg import namespaces as ns
 from bortekg.inputs import InputTooLargeError, JsonInputError, load_json, read_bounded
 from bortekg.store import KnowledgeGraph
-from bortekg.terms import AmbiguousTermError, NameIndex, UnknownTermError, resolve
+from bortekg.terms import AmbiguousTermError, NameIndex, UnknownTermError, lookup
 
 #: The named graph and IRIs of the patient in the scratch copy of the graph.
 GRAPH_PATIENT = ns.BASE + "graph/patient"
 PATIENT = ns.BASE + "patient/assessed"
 
-#: Input values and the graph terms they stand for.
+#: The routes and schedules the assessment covers (the patient document may name them by any
+#: label, synonym or CURIE the graph knows: "IV", "SC", "twice weekly").
 ROUTES = {"intravenous": ns.BKG + "route-intravenous", "subcutaneous": ns.BKG + "route-subcutaneous"}
 SCHEDULES = {"twice-weekly": ns.BKG + "schedule-twice-weekly", "weekly": ns.BKG + "schedule-weekly"}
 DRUG = ns.BKE + "bortezomib"
@@ -55,9 +56,12 @@ class Term:
     text: str
     iri: str
     label: str
+    #: when the text is not an exact name: how it was read (see bortekg.terms.Resolution.note)
+    note: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"input": self.text, "curie": ns.curie(self.iri), "label": self.label}
+        found = {"input": self.text, "curie": ns.curie(self.iri), "label": self.label}
+        return found | ({"note": self.note} if self.note else {})
 
 
 @dataclass
@@ -164,20 +168,37 @@ def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Pati
         raise PatientDocumentError(source, problems)
     index = NameIndex.build(kg)
     labels = _labels(kg)
+    bortezomib = data.get("bortezomib", {})
 
     def term(text: str, where: str) -> Term | None:
+        # a definition that merely mentions the words is too weak a match for a patient's term
         try:
-            iri = resolve(kg, text, index)
+            found = lookup(kg, text, index, definitions=False)
         except (UnknownTermError, AmbiguousTermError) as error:
             problems.append(f"{where}: {error}")
             return None
-        return Term(text, iri, labels.get(iri, ns.curie(iri)))
+        return Term(text, found.iri, labels.get(found.iri, ns.curie(found.iri)), found.note(text))
+
+    def value(key: str, allowed: dict[str, str], what: str) -> str | None:
+        """The input key (ROUTES, SCHEDULES) of the value-set member a route or schedule names."""
+        text = bortezomib.get(key)
+        if text is None:
+            return None
+        found = term(text, f"bortezomib.{key}")
+        if found is None:
+            return None
+        for name, iri in allowed.items():
+            if iri == found.iri:
+                return name
+        names = " or ".join(labels.get(iri, name) for name, iri in allowed.items())
+        problems.append(f"bortezomib.{key}: {text!r} ({found.label}) is not a {what} the assessment "
+                        f"covers: give {names}")
+        return None
 
     def terms(key: str) -> list[Term]:
         found = [term(text, f"{key}[{n}]") for n, text in enumerate(data.get(key, []))]
         return [t for t in found if t is not None]
 
-    bortezomib = data.get("bortezomib", {})
     neuropathy = data.get("neuropathy")
     patient = Patient(
         id=data.get("id"),
@@ -185,8 +206,8 @@ def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Pati
         sex=data.get("sex"),
         diagnosis=term(data["diagnosis"], "diagnosis") if "diagnosis" in data else None,
         dose_mg_m2=bortezomib.get("dose_mg_m2"),
-        route=bortezomib.get("route"),
-        schedule=bortezomib.get("schedule"),
+        route=value("route", ROUTES, "route"),
+        schedule=value("schedule", SCHEDULES, "schedule"),
         cycle=bortezomib.get("cycle"),
         status=bortezomib.get("status"),
         grade=neuropathy["grade"] if neuropathy else None,
