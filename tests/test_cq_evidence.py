@@ -17,7 +17,8 @@ from bortekg.cli import main
 from bortekg.engines import EmbeddedEngine, run_query
 
 #: Questions whose rows are not claims: counts per source, and entities lacking an identifier.
-NO_CLAIM = {"claims-per-source", "entities-without-identifier"}
+#: Questions whose rows are not claims: counts, entities, and values of claims and of their parts.
+NO_CLAIM = {"claims-per-source", "entities-without-identifier", "value-caveats"}
 
 
 def cli(*args: str, **env: str):

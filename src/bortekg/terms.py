@@ -4,6 +4,7 @@ those the best search match) to one graph node. ``describe``, ``assess``, ``path
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -69,6 +70,9 @@ class Resolution:
         return text
 
 
+_UNNAMEABLE = re.compile(r"[\x00-\x1f\x7f<>]")
+
+
 def _valid_iri(text: str) -> bool:
     try:
         ox.NamedNode(text)
@@ -77,8 +81,6 @@ def _valid_iri(text: str) -> bool:
     return True
 
 
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().split())
 def lookup(kg: KnowledgeGraph, term: str, index: SearchIndex | None = None, *,
            definitions: bool = True) -> Resolution:
     """Resolve ``term``: an IRI or CURIE of the graph, a standard identifier, an exact label
@@ -89,9 +91,12 @@ def lookup(kg: KnowledgeGraph, term: str, index: SearchIndex | None = None, *,
     AmbiguousTermError when two nodes share the best match.
     """
     term = term.strip()
+    if _UNNAMEABLE.search(term):
+        # a control character or an angle bracket is in no name: never read as a best match
+        raise UnknownTermError(term, [])
     expanded = ns.expand(term)
     if expanded is not None and not _valid_iri(expanded):
-        expanded = None  # not an IRI (``<x>``, spaces ...): looked up as a name, then unknown
+        expanded = None  # not an IRI (spaces ...): looked up as a name, then unknown
     if expanded is not None:
         node = ox.NamedNode(expanded)
         if next(iter(kg.store.quads_for_pattern(node, None, None)), None) is not None:
