@@ -16,7 +16,6 @@ from bortekg.catalogue import get_question, load_catalogue
 from bortekg.cli import main
 from bortekg.engines import EmbeddedEngine, run_query
 
-#: Questions whose rows are not claims: counts per source, and entities lacking an identifier.
 #: Questions whose rows are not claims: counts, entities, and values of claims and of their parts.
 NO_CLAIM = {"claims-per-source", "entities-without-identifier", "value-caveats"}
 
