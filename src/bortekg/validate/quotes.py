@@ -112,11 +112,14 @@ def _given_indexes(view: SubmissionView, context: RuleContext) -> _Given:
 
 
 def _no_index(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode, quote: ox.Literal) -> Finding:
+    if source in view.new_nodes:
+        advice = "give the text of the source this submission adds with --source-text FILE."
+    else:
+        advice = ("cite one of the graph's source documents, or add the document as a new "
+                  "bkg:SourceDocument in this submission and give its text with --source-text FILE.")
     return Finding(
         QUOTE_VERBATIM, claim,
-        f"the quote cannot be verified: no text is known for {view.display(source)}. Cite one of "
-        "the graph's source documents, or add the document as a new bkg:SourceDocument in this "
-        "submission and give its text with --source-text FILE.",
+        f"the quote cannot be verified: no text is known for {view.display(source)}; {advice}",
         path=QUOTE, value=quote, line=view.line(claim, QUOTE, quote))
 
 
