@@ -23,6 +23,8 @@ from typing import NoReturn
 
 import pyoxigraph as ox
 
+from bortekg.progress import Progress, silent
+
 from bortekg.endpoint import (
     CONTENT_GRAPH,
     MANIFEST_GRAPH,
@@ -58,6 +60,7 @@ def upload(
     query: Endpoint,
     update: Endpoint,
     graph_store: Endpoint | None = None,
+    progress: Progress = silent,
 ) -> UploadReport:
     """Replace each named graph on the server, and the manifest that names them, atomically.
 
@@ -81,10 +84,12 @@ def upload(
         for graph, triples in everything.items():
             if not triples:
                 continue
+            progress(f"sending <{graph}> ({len(triples):,} triples) to a temporary graph")
             if graph_store is not None:
                 graph_store.put_graph(temporary[graph], triples)
             else:
                 insert_by_update(update, temporary[graph], triples)
+        progress("counting what the server received")
         for graph, triples in everything.items():
             held = query.count(temporary[graph])
             if held != len(triples):
@@ -92,6 +97,7 @@ def upload(
                                        f"<{temporary[graph]}> after {len(triples)} were sent")
     except EndpointError as error:
         _fail(error, update, temporary, token, "the graphs on the server were left as they were")
+    progress("swapping the new graphs in")
     try:
         update.update(swap_request(everything, temporary))
     except EndpointError as error:

@@ -30,6 +30,7 @@ def load(ctx: click.Context, endpoint: str | None, user: str | None, graph_store
          update_endpoint: str | None, timeout: float) -> None:
     """Upload every graph, replacing graphs of the same names only when all arrived complete."""
     from bortekg.endpoint import EndpointError
+    from bortekg.progress import for_people
     from bortekg.upload import NoUpdateService, upload
 
     if not endpoint:
@@ -43,7 +44,7 @@ def load(ctx: click.Context, endpoint: str | None, user: str | None, graph_store
     for quad in kg.quads():
         graphs[quad.graph_name.value].append(quad.triple)
     try:
-        report = upload(graphs, query=server, update=update, graph_store=store)
+        report = upload(graphs, query=server, update=update, graph_store=store, progress=for_people())
         held = {graph: server.count(graph) for graph in graphs}
     except NoUpdateService as error:
         fail(f"{error}. The graphs are swapped in by SPARQL Update: give the server's update service "

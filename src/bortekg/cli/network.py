@@ -144,9 +144,14 @@ def draw(ctx: click.Context, term: str, output: Path, depth: int, max_nodes: int
     from bortekg.drawing import draw_neighbourhood
     from bortekg.network import neighbourhood
     from bortekg.outputs import OutputError, write_atomically
+    from bortekg.progress import for_people
 
+    progress = for_people()
+    progress("building the network view")
     projection, (iri,) = _network_nodes(ctx, term)
+    progress(f"choosing up to {max_nodes} nodes within {depth} hop{'s' if depth != 1 else ''}")
     hood = neighbourhood(projection, iri, depth=depth, max_nodes=max_nodes)
+    progress("laying out and drawing the picture")
     try:
         write_atomically(output, lambda path: draw_neighbourhood(hood, path))
     except OutputError as error:

@@ -62,13 +62,15 @@ def reason(ctx: click.Context, files: tuple[Path, ...], profile: str, timeout: f
     FILES (Turtle or N-Triples) are checked together with the graph but not stored; without
     FILES the inferred triples replace the graph's inferred-triples graph.
     """
+    from bortekg.progress import for_people
     from bortekg.reason import ReasonerError
     from bortekg.reason import reason as run_reasoner
 
     extra = _read_files(files)
     kg = open_graph(ctx)
     try:
-        report = run_reasoner(kg, profile=profile, extra=extra, timeout=timeout, explain=not no_explain)
+        report = run_reasoner(kg, profile=profile, extra=extra, timeout=timeout, explain=not no_explain,
+                              progress=for_people())
     except ReasonerError as error:
         fail(str(error))
     if fmt == "json":

@@ -145,6 +145,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     N-Triples, N-Quads, TriG, JSON-LD and RDF/XML are read; graph names in N-Quads and TriG
     are not kept.
     """
+    from bortekg.progress import for_people
     from bortekg.report import Report, render
     from bortekg.validate import validate_submission
 
@@ -152,7 +153,9 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     texts = _source_texts(source_texts, submissions, max_size)
     kg = open_graph(ctx)
     gate = _gate(kg, extra_shapes)
-    report = Report.merge([validate_submission(kg, s, gate=gate, source_texts=texts) for s in submissions])
+    progress = for_people()
+    report = Report.merge([validate_submission(kg, s, gate=gate, source_texts=texts, progress=progress)
+                           for s in submissions])
     _emit(render(report, fmt), quiet)
     ctx.exit(EXIT_OK if report.conforms else EXIT_VIOLATIONS)
 
@@ -181,6 +184,7 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
     submission graph of its own, with its provenance. On any failure the store is unchanged."""
     from bortekg.report import render, render_json
     from bortekg.store import DuplicateSubmissionError
+    from bortekg.progress import for_people
     from bortekg.validate import SubmissionRejected, validate_and_add
 
     if not source.strip():
@@ -190,7 +194,7 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
     texts = _source_texts(source_texts, [submission], max_size)
     kg = _persistent_graph(ctx, "add")
     try:
-        report, record = validate_and_add(kg, submission, source=source, submitter=submitter,
+        report, record = validate_and_add(kg, submission, source=source, submitter=submitter, progress=for_people(),
                                           gate=_gate(kg, extra_shapes), source_texts=texts)
     except SubmissionRejected as rejected:
         _emit(render(rejected.report, fmt), quiet)

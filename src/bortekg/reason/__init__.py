@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from bortekg.reason.hermit import JavaNotFoundError, ReasonerError, ReasonerTimeoutError
 from bortekg.reason.report import ClassMembers, Explanation, ReasoningReport
+from bortekg.progress import Progress, silent
 from bortekg.store import KnowledgeGraph
 
 __all__ = [
@@ -38,12 +39,14 @@ def reason(
     extra: Iterable[ox.Triple] = (),
     timeout: float = 60.0,
     explain: bool = True,
+    progress: Progress = silent,
 ) -> ReasoningReport:
-    """Reason over ``kg`` (and ``extra`` triples, checked but not stored) with ``profile``."""
+    """Reason over ``kg`` (and ``extra`` triples, checked but not stored) with ``profile``;
+    ``progress`` is told each step of DL reasoning as it starts."""
     if profile == "dl":
         from bortekg.reason.dl import reason_dl
 
-        return reason_dl(kg, extra=extra, timeout=timeout, explain=explain)
+        return reason_dl(kg, extra=extra, timeout=timeout, explain=explain, progress=progress)
     if profile == "rl":
         from bortekg.reason.rl import reason_rl
 

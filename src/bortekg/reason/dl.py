@@ -19,6 +19,7 @@ from bortekg.reason.graph_input import ReasoningInput
 from bortekg.reason.hermit import ReasonerTimeoutError, run_hermit
 from bortekg.reason.render import AxiomRenderer
 from bortekg.reason.report import ClassMembers, Explanation, ReasoningReport
+from bortekg.progress import Progress, silent
 from bortekg.reason.taxonomy import Taxonomy
 from bortekg.store import KnowledgeGraph
 
@@ -34,6 +35,7 @@ def reason_dl(
     extra: Iterable[ox.Triple] = (),
     timeout: float = 60.0,
     explain: bool = True,
+    progress: Progress = silent,
 ) -> ReasoningReport:
     """Check, classify and realise the graph (plus ``extra`` triples, which are not stored).
 
@@ -42,8 +44,10 @@ def reason_dl(
     """
     started = time.monotonic()
     extra = list(extra)
+    progress("reading the graph")
     source = ReasoningInput.of(kg, extra)
     logical = logical_triples(source.triples)
+    progress(f"HermiT: consistency, classification and realisation of {len(logical):,} logical triples")
     run = run_hermit(to_ntriples(logical), ["-c", "-I"], timeout=timeout)
     report = ReasoningReport(profile="dl", reasoner=REASONER, consistent=run.consistent, seconds=0.0)
     classes = source.named(ns.OWL + "Class")
@@ -51,17 +55,21 @@ def reason_dl(
     report.individuals = len(source.named(ns.OWL + "NamedIndividual"))
     if not run.consistent:
         if explain:
+            progress("the graph is inconsistent: searching for a minimal explanation")
             report.explanations.append(_explain_inconsistency(source, logical, timeout))
     else:
         taxonomy = Taxonomy.parse(run.output)
         report.unsatisfiable = taxonomy.unsatisfiable
         if explain:
-            for cls_iri in report.unsatisfiable[:MAX_EXPLAINED_CLASSES]:
+            for number, cls_iri in enumerate(report.unsatisfiable[:MAX_EXPLAINED_CLASSES], 1):
+                progress(f"explaining unsatisfiable class {number} of "
+                         f"{min(len(report.unsatisfiable), MAX_EXPLAINED_CLASSES)}: {source.name(cls_iri)}")
                 report.explanations.append(_explain_unsatisfiable(source, logical, cls_iri, timeout))
         inferred = taxonomy.entailed_triples(classes) - source.triples
         report.defined_classes = _defined_class_members(source, taxonomy)
         report.inferred_triples = len(inferred)
         if not extra:
+            progress(f"storing {len(inferred):,} inferred triples")
             kg.replace_inferred(inferred)
             report.stored = True
     report.seconds = round(time.monotonic() - started, 3)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bortekg.ingest import Submission
+from bortekg.progress import Progress, silent
 from bortekg.report import Report
 from bortekg.store import KnowledgeGraph, SubmissionRecord
 from bortekg.validate.context import context_triples
@@ -67,15 +68,18 @@ def validate_submission(
     *,
     gate: Gate | None = None,
     source_texts: Mapping[str, bytes] | None = None,
+    progress: Progress = silent,
 ) -> Report:
     """The whole gate: vocabulary, then SHACL over the submission in its graph context, then
     the knowledge rules. ``source_texts`` gives the text of each source document the
-    submission adds (source IRI -> bytes), to verify its quotes against."""
-    return _validate(kg, submission, gate or Gate.of(kg), source_texts or {})[0]
+    submission adds (source IRI -> bytes), to verify its quotes against; ``progress`` is told
+    each layer as it starts."""
+    return _validate(kg, submission, gate or Gate.of(kg), source_texts or {}, progress)[0]
 
 
 def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
-              source_texts: Mapping[str, bytes]) -> tuple[Report, RuleContext]:
+              source_texts: Mapping[str, bytes], progress: Progress = silent) -> tuple[Report, RuleContext]:
+    progress(f"{submission.file_name}: vocabulary of {len(submission.triples):,} triples")
     issues = check_vocabulary(kg, submission, gate.known)
     # Statements that would change the ontology are refused by the knowledge rules; the shapes
     # check the rest against the ontology as it is (a submitted "bkg:Drug rdfs:subClassOf
@@ -83,8 +87,10 @@ def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
     schema_terms = gate.facts.schema.schema_terms
     instance_data = replace(submission, triples=tuple(
         t for t in submission.triples if not changes_ontology(t, schema_terms)))
+    progress(f"{submission.file_name}: shapes, with the graph context")
     context = to_rdflib(context_triples(kg, instance_data))
     shacl = shacl_report(context, gate.shapes, focus_nodes=_focus_nodes(instance_data))
+    progress(f"{submission.file_name}: knowledge rules")
     rule_context = RuleContext(gate.facts, dict(source_texts))
     view = SubmissionView(submission, kg, gate.facts.schema)
     findings = run_rules(view, rule_context)
@@ -103,16 +109,18 @@ def validate_and_add(
     submitter: str | None = None,
     gate: Gate | None = None,
     source_texts: Mapping[str, bytes] | None = None,
+    progress: Progress = silent,
 ) -> tuple[Report, SubmissionRecord]:
     """Validate, then merge atomically as a submission graph, with the text indexes of the
     sources it adds; raise DuplicateSubmissionError if the same file was accepted before and
     SubmissionRejected if it does not conform (the store is then untouched)."""
     kg.refuse_if_added(submission.file_name, submission.sha256)  # before any work, with its own message
     gate = gate or Gate.of(kg)
-    report, rule_context = _validate(kg, submission, gate, source_texts or {})
+    report, rule_context = _validate(kg, submission, gate, source_texts or {}, progress)
     if not report.conforms:
         raise SubmissionRejected(report)
     indexes = new_source_indexes(rule_context.source_texts)
+    progress(f"{submission.file_name}: writing the submission in one transaction")
     record = kg.add_submission(
         [*submission.triples, *_recorded_digests(submission, indexes)],
         file_name=submission.file_name,
