@@ -160,15 +160,21 @@ def _claim_dates(view: SubmissionView, claim: ox.NamedNode, source: ox.NamedNode
                     f"bkg:year {year} is after {view.display(source)} {when}: a "
                     "source cannot report a later event; check the year against the source.",
                     path=YEAR, value=term, line=view.line(node, YEAR, term))
-        for work in view.values(node, SECONDARY):
-            for term in view.all_values(work, PUBLICATION_YEAR):
-                year = numeric_value(term)
-                if year is not None and year > written:
-                    yield Finding(
-                        DATES, claim,
-                        f"{view.display(work)} was published in {year}, after {view.display(source)} "
-                        f"({written}) that is said to cite it: check both years.",
-                        path=SECONDARY, value=work, line=view.line(claim, SECONDARY, work))
+        for work, year in _published_after(view, view.values(node, SECONDARY), written):
+            yield Finding(
+                DATES, claim,
+                f"{view.display(work)} was published in {year}, after {view.display(source)} "
+                f"({written}) that is said to cite it: check both years.",
+                path=SECONDARY, value=work, line=view.line(claim, SECONDARY, work))
+
+
+def _published_after(view: SubmissionView, works: list, written: int) -> Iterator[tuple[ox.Term, int]]:
+    """The works (with their year) published after the year a citing document was written."""
+    for work in works:
+        for term in view.all_values(work, PUBLICATION_YEAR):
+            year = numeric_value(term)
+            if year is not None and year > written:
+                yield work, int(year)
 
 
 def _work_dates(view: SubmissionView) -> Iterator[Finding]:
@@ -177,12 +183,9 @@ def _work_dates(view: SubmissionView) -> Iterator[Finding]:
         written = source_year(view, source)
         if written is None:
             continue
-        for work in view.values(source, CITES):
-            for term in view.all_values(work, PUBLICATION_YEAR):
-                year = numeric_value(term)
-                if year is not None and year > written:
-                    yield Finding(
-                        DATES, source,
-                        f"{view.display(source)} ({written}) cannot cite {view.display(work)}, published "
-                        f"in {year}: check both years.",
-                        path=CITES, value=work, line=view.line(source, CITES, work))
+        for work, year in _published_after(view, view.values(source, CITES), written):
+            yield Finding(
+                DATES, source,
+                f"{view.display(source)} ({written}) cannot cite {view.display(work)}, published "
+                f"in {year}: check both years.",
+                path=CITES, value=work, line=view.line(source, CITES, work))
