@@ -242,3 +242,15 @@ def test_a_format_that_does_not_fit_the_answer_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["query", str(path), "--format", "nq"])
     assert result.exit_code == 2 and result.stdout == ""
     assert "a graph result has no named graphs" in result.stderr
+
+
+def test_query_tables_fit_the_terminal_unless_wide(tmp_path) -> None:
+    from bortekg.cli import main
+
+    query = tmp_path / "statements.rq"
+    query.write_text("PREFIX bkg: <https://w3id.org/bortekg/>\n"
+                     "SELECT ?claim ?statement WHERE { ?claim bkg:statement ?statement } LIMIT 5\n")
+    fitted = CliRunner(env={"COLUMNS": "70"}).invoke(main, ["query", str(query)])
+    assert fitted.exit_code == 0 and max(len(line) for line in fitted.stdout.splitlines()) <= 70
+    wide = CliRunner(env={"COLUMNS": "70"}).invoke(main, ["query", str(query), "--wide"])
+    assert wide.exit_code == 0 and max(len(line) for line in wide.stdout.splitlines()) > 70

@@ -87,10 +87,11 @@ def _read_query(source: str) -> str:
     help="table, csv, tsv, json or xml for SELECT/ASK; ttl, nt, jsonld or xml for CONSTRUCT/DESCRIBE.",
 )
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option("--wide", is_flag=True, help="Table cells in full, however wide the terminal.")
 @timeout_option
 @endpoint_options
 @click.pass_context
-def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, timeout: float,
+def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, wide: bool, timeout: float,
           endpoint: str | None, user: str | None) -> None:
     """Run a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE) over the graph.
 
@@ -98,7 +99,7 @@ def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, ti
     refused before the query runs.
     """
     from bortekg.engines import run_query
-    from bortekg.results import ALL_FORMATS, format_results
+    from bortekg.results import ALL_FORMATS, format_results, terminal_width
 
     if fmt not in ALL_FORMATS:
         fail(f"unknown format {fmt!r}; choose one of: {', '.join(ALL_FORMATS)}")
@@ -106,7 +107,9 @@ def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, ti
     text = _read_query(query_file)
     engine = open_engine(ctx, endpoint, user, timeout)
     results = guarded(query_file, lambda: run_query(engine, text, timeout=timeout))
-    data = guarded(query_file, lambda: format_results(results, fmt))
+    # a table shown on the terminal fits its width; one written to a file keeps whole cells
+    width = terminal_width(wide) if fmt == "table" and output is None else None
+    data = guarded(query_file, lambda: format_results(results, fmt, width=width))
     write_output(data, output, ctx.obj.get("store"))
 
 
