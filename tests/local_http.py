@@ -22,6 +22,40 @@ def closed_port() -> int:
 
 
 @contextmanager
+def recording_listener() -> Iterator[tuple[int, list[bytes]]]:
+    """A port that records the first bytes of every connection it receives (``b"(no
+    request)"`` for one that sent nothing): proof of a call out, when nothing should call."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    server.settimeout(0.1)
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    received.append(connection.recv(4096) or b"(no request)")
+                except OSError:
+                    received.append(b"(no request)")
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1], received
+    finally:
+        stop.set()
+        thread.join()
+        server.close()
+
+
+@contextmanager
 def silent_listener() -> Iterator[tuple[int, list[socket.socket]]]:
     """A port that accepts connections and never sends a byte; yields the port and the
     connections accepted so far (empty when no client ever connected)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from bortekg.engines import EmbeddedEngine, run_query
 from bortekg.safety import MAX_NESTING, MAX_OPERATORS, UnsafeQueryError, check_query
 from bortekg.worker import WorkerCrash, run_forked
 from conftest import without_crash_dump
+from local_http import recording_listener
 
 GRAPHS = frozenset({ns.GRAPH_ONTOLOGY, ns.GRAPH_KB})
 KB = ns.GRAPH_KB
@@ -159,33 +158,9 @@ def test_what_the_limits_prevent_crashes_the_engine(empty_engine: ox.Store, quer
 
 @pytest.fixture
 def listener() -> Iterator[tuple[int, list[bytes]]]:
-    """A loopback TCP server that records every connection it receives."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(8)
-    server.settimeout(0.2)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            with connection:
-                connection.settimeout(1)
-                try:
-                    received.append(connection.recv(4096))
-                except OSError:
-                    received.append(b"")
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], received
-    stop.set()
-    thread.join()
-    server.close()
+    """A loopback server that records every connection (a call out by SERVICE or FROM)."""
+    with recording_listener() as recorded:
+        yield recorded
 
 
 def test_service_is_refused_before_the_engine_calls_out(kg, listener) -> None:
