@@ -23,6 +23,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -107,6 +108,10 @@ class Submission:
         object: ox.Term | None = None,
     ) -> int | None:
         """The first line of a triple that matches the given terms (None where the format has no lines)."""
+        if subject is not None and (object is None or predicate is not None):
+            # the lookups reports make, once per result: answered from an index
+            key = tuple(t for t in (subject, predicate, object) if t is not None)
+            return self._first_lines.get(key)
         best = None
         for triple in self.triples:
             if subject is not None and triple.subject != subject:
@@ -119,6 +124,18 @@ class Submission:
             if line is not None and (best is None or line < best):
                 best = line
         return best
+
+
+    @cached_property
+    def _first_lines(self) -> dict[tuple, int]:
+        """The first line of each triple, of each (subject, predicate) and of each subject."""
+        index: dict[tuple, int] = {}
+        for triple, line in self.lines.items():
+            for key in ((triple.subject, triple.predicate, triple.object),
+                        (triple.subject, triple.predicate), (triple.subject,)):
+                if key not in index or line < index[key]:
+                    index[key] = line
+        return index
 
 
 def format_for(path: Path, input_format: str | None = None) -> str:

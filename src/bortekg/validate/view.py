@@ -142,13 +142,6 @@ class SubmissionView:
         self.by_subject = dict(grouped)
         self._values = dict(values)
         self._types: dict[ox.NamedNode, set[str]] = {}
-        # where each triple, each (subject, predicate) and each subject first appears
-        self._lines: dict[tuple, int] = {}
-        for triple, line in self.submission.lines.items():
-            for key in ((triple.subject, triple.predicate, triple.object),
-                        (triple.subject, triple.predicate), (triple.subject,)):
-                if key not in self._lines or line < self._lines[key]:
-                    self._lines[key] = line
 
     # ----------------------------------------------------------------- the submission
 
@@ -168,10 +161,10 @@ class SubmissionView:
         """The line of the triple, else of the node's first statement with the predicate, else
         of its first statement (None where the format has no lines)."""
         pred = ox.NamedNode(predicate) if predicate else None
-        for key in ((node, pred, obj), (node, pred), (node,)):
-            if None not in key and key in self._lines:
-                return self._lines[key]
-        return None
+        line = self.submission.first_line(node, pred, obj) if pred is not None and obj is not None else None
+        if line is None and pred is not None:
+            line = self.submission.first_line(node, pred)
+        return line if line is not None else self.submission.first_line(node)
 
     # ----------------------------------------------------------------- the graph
 
