@@ -316,3 +316,15 @@ def test_endless_shapes_and_source_texts_are_refused_before_reading(good: Path) 
     with_source = Path(__file__).parent / "gate" / "accepted" / "bipntx-monitoring-section.ttl"
     text = run_cli("validate", with_source, "--max-size", "64k", "--source-text", "/dev/zero")
     assert text.exit_code == 2 and "--source-text /dev/zero" in text.stderr and "limit" in text.stderr
+
+
+def test_source_texts_and_shapes_that_cannot_serve_are_named(tmp_path: Path, good: Path) -> None:
+    examples = Path(__file__).parent.parent / "examples"
+    no_source = run_cli("validate", good, "--source-text", examples / "case-report-abstract.txt")
+    assert no_source.exit_code == 2 and "the submission adds no source document" in no_source.stderr
+    empty = run_cli("validate", examples / "new-source.ttl", "--source-text", "/dev/null")
+    assert empty.exit_code == 1 and "the text given for bks:case-report-abstract is empty" in empty.stdout
+    latin = tmp_path / "latin.ttl"
+    latin.write_bytes("# \xe9\n".encode("latin-1"))
+    shapes = run_cli("validate", good, "--shapes", latin)
+    assert shapes.exit_code == 2 and "latin.ttl:" in shapes.stderr and "Traceback" not in shapes.stderr

@@ -86,6 +86,9 @@ def _source_texts(specs: tuple[str, ...], submissions: list, max_size: str) -> d
         if sep and not Path(spec).exists():
             source = ns.expand(name.strip()) or name.strip()
         else:
+            if not added:
+                fail(f"--source-text {spec}: the submission adds no source document; the option gives "
+                     "the text of a new bkg:SourceDocument it declares, to check that document's quotes")
             if len(added) != 1:
                 listed = ", ".join(ns.curie(s) for s in added) or "none"
                 fail(f"--source-text {spec}: say which source the text is for, as "

@@ -96,6 +96,12 @@ def _given_indexes(view: SubmissionView, context: RuleContext) -> _Given:
                 "the recorded digest.",
                 path=TEXT_SHA256, value=ox.Literal(recorded[0]), line=view.line(source, TEXT_SHA256)))
             continue
+        if not data.strip():
+            given.findings.append(Finding(
+                SOURCE_TEXT, source,
+                f"the text given for {ns.curie(source.value)} is empty: give the document's plain text.",
+                line=view.line(source)))
+            continue
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:

@@ -37,7 +37,10 @@ def _load_shapes(files: tuple[tuple[Path, int], ...]) -> rdflib.Graph:
 
     graph = rdflib.Graph()
     for path, _ in files:
-        graph.parse(path, format="turtle")
+        try:
+            graph.parse(path, format="turtle")
+        except (SyntaxError, ValueError) as error:  # rdflib's parse errors and bad encodings
+            raise ValueError(f"{path.name}: {error} (a shapes file is Turtle in UTF-8)") from None
     return graph
 
 
