@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from rdflib.namespace import SKOS
 
-from bortekg import KnowledgeGraph
+from bortekg import KnowledgeGraph, resources
 from bortekg import namespaces as ns
 
 from conftest import SOURCE_FILES, select_rows
@@ -78,3 +78,15 @@ def test_every_mapping_is_a_verified_identifier(kg: KnowledgeGraph, shared_dir, 
 def test_curie_expansion_round_trips_every_mapping(kg: KnowledgeGraph) -> None:
     for r in select_rows(kg, MAPPINGS):
         assert ns.expand(ns.curie(r["target"])) == r["target"]
+
+
+def test_the_shipped_identifier_table_is_the_verified_rows_of_the_cross_reference_table(shared_dir) -> None:
+    columns = ["entity_label", "vocabulary", "id", "official_label", "evidence"]
+    with open(shared_dir / "xrefs.tsv", encoding="utf-8") as handle:
+        verified = [[row[c].strip() for c in columns] for row in csv.DictReader(handle, delimiter="\t")
+                    if row["status"].strip() == "verified"]
+    shipped_path = resources.ontology_dir() / "verified-xrefs.tsv"
+    lines = [line for line in shipped_path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    shipped = [row for row in csv.reader(lines, delimiter="\t")]
+    assert shipped[0] == columns
+    assert shipped[1:] == verified, "ontology/verified-xrefs.tsv differs from the verified rows of ../shared/xrefs.tsv"
