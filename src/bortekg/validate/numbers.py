@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from bortekg import namespaces as ns
 from bortekg.sourcetext import normalise
 from bortekg.validate.rules import Finding, Rule, RuleContext
-from bortekg.validate.view import SubmissionView, numeric_value
+from bortekg.validate.view import SubmissionView, number_text, numeric_value
 
 NUMBER_IN_QUOTE = Rule(
     "number-in-quote", "numbers",
@@ -174,8 +174,8 @@ def _check_value(view: SubmissionView, claim: ox.NamedNode, node: ox.NamedNode, 
             any(n.value == value * 100 for n in printed) or _is_ratio(value, printed)):
         yield Finding(
             PERCENT_AS_FRACTION, node,
-            f"{ns.curie(prop)} {_fmt(value)} is a fraction, but percentages are written in percent: "
-            f"write {ns.curie(prop)} {_fmt(value * 100)} ({_fmt(value * 100)}%).",
+            f"{ns.curie(prop)} {number_text(value)} is a fraction, but percentages are written in percent: "
+            f"write {ns.curie(prop)} {number_text(value * 100)} ({number_text(value * 100)}%).",
             path=prop, value=triple.object, line=line)
         return
     same = [n for n in printed if n.value == value]
@@ -184,7 +184,7 @@ def _check_value(view: SubmissionView, claim: ox.NamedNode, node: ox.NamedNode, 
             printed_unit = _unit_word_at(view, same[0].after)
             yield Finding(
                 UNIT_IN_QUOTE, node,
-                f"the quote prints {_fmt(value)} {printed_unit[1]} but {ns.curie(prop)} is in "
+                f"the quote prints {number_text(value)} {printed_unit[1]} but {ns.curie(prop)} is in "
                 f"{_unit_label(view, unit)}: give the value in the unit the source uses "
                 f"({ns.curie(printed_unit[0])}), or quote the passage that gives it in "
                 f"{_unit_label(view, unit)}.",
@@ -194,13 +194,13 @@ def _check_value(view: SubmissionView, claim: ox.NamedNode, node: ox.NamedNode, 
     if note is not None:
         yield Finding(
             NUMBER_IN_QUOTE, node,
-            f"{ns.curie(prop)} {_fmt(value)} is not printed by the quote; it is marked as derived: {note}",
+            f"{ns.curie(prop)} {number_text(value)} is not printed by the quote; it is marked as derived: {note}",
             path=prop, value=triple.object, severity="Info", line=line)
         return
-    shown = ", ".join(sorted({_fmt(n.value) for n in printed}, key=lambda s: Decimal(s))) or "none"
+    shown = ", ".join(sorted({number_text(n.value) for n in printed}, key=lambda s: Decimal(s))) or "none"
     yield Finding(
         NUMBER_IN_QUOTE, node,
-        f"{ns.curie(prop)} {_fmt(value)} is not printed by the claim's quote (the numbers it prints: "
+        f"{ns.curie(prop)} {number_text(value)} is not printed by the claim's quote (the numbers it prints: "
         f"{shown}): correct the value to what the source says, quote the passage that states it, "
         f"or, if it is computed from the source's figures, say so with bkg:derivedProperty "
         f"{ns.curie(prop)} and bkg:derivationNote \"how it was derived\".",
@@ -265,15 +265,11 @@ def _denominators(view: SubmissionView, claim: ox.NamedNode) -> Iterator[Finding
             if count is not None and count > denominator:
                 yield Finding(
                     COUNT_WITHIN_DENOMINATOR, node,
-                    f"{_fmt(count)} patients counted among {_fmt(denominator)} (the claim's "
+                    f"{number_text(count)} patients counted among {number_text(denominator)} (the claim's "
                     f"{ns.curie(SAMPLE_SIZE)}): a count cannot exceed its denominator; check both "
                     "numbers against the source.",
                     path=COUNT, value=term, line=view.line(node, COUNT, term))
 
-
-def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
 
 
 def _is_ratio(value: Decimal, printed: list[PrintedNumber]) -> bool:
@@ -316,7 +312,7 @@ def _dose_rule_wording(view: SubmissionView, claim: ox.NamedNode, quotes: list[s
                     wording = "with pain" if said else "without pain"
                     yield Finding(
                         DOSE_RULE_WORDING, condition,
-                        f"the quote gives grade {_fmt(grade)} {wording}, but the condition says "
+                        f"the quote gives grade {number_text(grade)} {wording}, but the condition says "
                         f"bkg:painPresent {str(present).lower()}: write what the quote says for this grade.",
                         path=PAIN, value=pain, line=view.line(condition, PAIN, pain))
 

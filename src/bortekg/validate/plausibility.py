@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from bortekg import namespaces as ns
 from bortekg.validate.facts import DOSE_PROPERTIES, DOSE_UNIT, ROUTE_PROPERTIES, RecordedValue
 from bortekg.validate.rules import Finding, Rule, RuleContext, reviewed
-from bortekg.validate.view import SubmissionView, numeric_value
+from bortekg.validate.view import SubmissionView, number_text, numeric_value
 
 DOSE_RANGE = Rule(
     "dose-within-recorded-range", "plausibility",
@@ -89,7 +89,7 @@ def _doses(view: SubmissionView, context: RuleContext, claim: ox.NamedNode, node
             if value > high * FACTOR or value * FACTOR < low:
                 yield Finding(
                     DOSE_RANGE, node,
-                    f"{ns.curie(prop)} {_fmt(value)} {ns.curie(unit)} for {view.display(drug)} is more than "
+                    f"{ns.curie(prop)} {number_text(value)} {ns.curie(unit)} for {view.display(drug)} is more than "
                     f"{FACTOR} times outside the range the graph records ({_range_text(values, unit)}); "
                     f"check the number and its unit against the source; {_REVIEW_HINT}.",
                     path=prop, value=term, line=line)
@@ -140,12 +140,8 @@ def _range_text(values: list[RecordedValue], unit: str) -> str:
     low = min(values, key=lambda v: v.value)
     high = max(values, key=lambda v: v.value)
     if low.value == high.value:
-        return f"{_fmt(low.value)} {ns.curie(unit)} ({ns.curie(low.claim.value)})"
+        return f"{number_text(low.value)} {ns.curie(unit)} ({ns.curie(low.claim.value)})"
     if low.claim == high.claim:
-        return f"{_fmt(low.value)}-{_fmt(high.value)} {ns.curie(unit)} ({ns.curie(low.claim.value)})"
-    return (f"{_fmt(low.value)}-{_fmt(high.value)} {ns.curie(unit)} "
+        return f"{number_text(low.value)}-{number_text(high.value)} {ns.curie(unit)} ({ns.curie(low.claim.value)})"
+    return (f"{number_text(low.value)}-{number_text(high.value)} {ns.curie(unit)} "
             f"({ns.curie(low.claim.value)} to {ns.curie(high.claim.value)})")
-
-
-def _fmt(value: Decimal) -> str:
-    return format(value.normalize(), "f")

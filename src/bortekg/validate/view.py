@@ -26,7 +26,6 @@ LABEL = ox.NamedNode(ns.RDFS + "label")
 ALT_LABEL = ox.NamedNode(ns.SKOS + "altLabel")
 FIXED_UNIT = ox.NamedNode(ns.BKG + "fixedUnit")
 UNIT_GIVEN_BY = ox.NamedNode(ns.BKG + "unitGivenBy")
-RANGE = ox.NamedNode(ns.RDFS + "range")
 
 ONTOLOGY_GRAPH = ox.NamedNode(ns.GRAPH_ONTOLOGY)
 META_GRAPH = ox.NamedNode(ns.GRAPH_META)
@@ -35,7 +34,6 @@ CLAIM = ns.BKG + "Claim"
 CLAIM_PART = ns.BKG + "ClaimPart"
 ENTITY = ns.BKG + "BiomedicalEntity"
 SOURCE_DOCUMENT = ns.BKG + "SourceDocument"
-CITED_WORK = ns.BKG + "CitedWork"
 UNIT = ns.BKG + "Unit"
 
 _NUMERIC_DATATYPES = {ns.XSD + name for name in (
@@ -145,17 +143,9 @@ class SubmissionView:
 
     # ----------------------------------------------------------------- the submission
 
-    @property
-    def subjects(self) -> list[ox.NamedNode]:
-        return list(self.by_subject)
-
     def values(self, node: ox.NamedNode, predicate: str) -> list[ox.Term]:
         """Values the submission gives the node for a predicate, in file order."""
         return self._values.get((node, predicate), [])
-
-    def value(self, node: ox.NamedNode, predicate: str) -> ox.Term | None:
-        found = self.values(node, predicate)
-        return found[0] if found else None
 
     def line(self, node: ox.NamedNode, predicate: str | None = None, obj: ox.Term | None = None) -> int | None:
         """The line of the triple, else of the node's first statement with the predicate, else
@@ -249,3 +239,8 @@ def numeric_value(term: ox.Term):
         return Decimal(term.value)
     except InvalidOperation:
         return None
+
+
+def number_text(value) -> str:
+    """A Decimal as a curator writes it: 22.0 as 22, 0.70 as 0.7, never in exponent form."""
+    return format(value.normalize(), "f")
