@@ -235,13 +235,11 @@ def _dose(context: _Context, patient: Patient, notes: list[str]) -> list[Recomme
         action = "Bortezomib: " + "; ".join(parts) + (f" ({strengths[0]})" if strengths else "")
         found.append(Recommendation("dose-modification", action, values, context.evidence_of([rule])))
     if not found:
-        pain = patient.flags.get("pain")
         if context.rows("pain-dependent-rules"):
             notes.append(f"The dose-modification rules for grade {patient.grade} depend on whether the "
                          "neuropathy is painful: give neuropathy.pain in the patient document.")
         else:
-            wording = "" if pain is None else (" with pain" if pain else " without pain")
-            notes.append(f"The sources give no dose-modification rule for grade {patient.grade} neuropathy{wording}.")
+            notes.append(f"The sources give no dose-modification rule for {_grade_text(patient)}.")
     return found
 
 
