@@ -129,7 +129,6 @@ _GRADE_SCOPE = ns.BKG + "convention-grade-scope-from-table"
 _IMPLAUSIBLE = ns.BKG + "convention-implausible-as-printed"
 _GRADE_PROPERTIES = {ns.BKG + "gradeMin", ns.BKG + "gradeMax", ns.BKG + "grade"}
 #: the values an implausible-as-printed convention is about: amounts of a drug
-_DOSE_PROPERTIES = {ns.BKG + n for n in ("dose", "doseMin", "doseMax", "newDose", "cumulativeDose")}
 _NUMERIC_DATATYPES = {ns.XSD + "decimal", ns.XSD + "integer", ns.XSD + "double", ns.XSD + "float"}
 
 
@@ -164,7 +163,7 @@ def _qualifiers(
                 value = f"{value} {unit_of[props.unit_property[p]]}"
             if numeric and approximate:
                 value = "≈" + value
-            if p in _DOSE_PROPERTIES and _IMPLAUSIBLE in conventions:
+            if p in ns.DOSE_PROPERTIES and _IMPLAUSIBLE in conventions:
                 value += " (as printed; implausible)"
             if p in _GRADE_PROPERTIES and _GRADE_SCOPE in conventions:
                 value += " (read from the table)"

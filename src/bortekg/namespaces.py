@@ -85,3 +85,8 @@ def expand(curie_or_iri: str) -> str | None:
         if known.lower() == prefix.lower():
             return ns + local
     return None
+
+
+#: The properties that hold a dose amount (their unit is ``bkg:doseUnit``): describe marks their
+#: value conventions, the gate checks their plausibility.
+DOSE_PROPERTIES: tuple[str, ...] = tuple(BKG + p for p in ("dose", "doseMin", "doseMax", "newDose", "cumulativeDose"))

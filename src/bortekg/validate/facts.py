@@ -8,13 +8,12 @@ built for one graph state; ``Gate.of`` builds a new one after the graph changes)
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-
-import re
 
 import pyoxigraph as ox
 
@@ -24,7 +23,7 @@ from bortekg.store import KnowledgeGraph
 from bortekg.validate.view import CLAIM, META_GRAPH, RDF_TYPE, Schema, numeric_value
 
 BKG = ns.BKG
-DOSE_PROPERTIES = tuple(BKG + p for p in ("dose", "doseMin", "doseMax", "newDose", "cumulativeDose"))
+DOSE_PROPERTIES = ns.DOSE_PROPERTIES
 DOSE_UNIT = BKG + "doseUnit"
 ROUTE_PROPERTIES = tuple(BKG + p for p in ("route", "fromRoute", "toRoute"))
 #: Links from a claim to the drug its doses and routes belong to, most specific first.
