@@ -125,6 +125,9 @@ def write_documentation(ctx: ReleaseContext) -> list[str]:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         model = ontospy.Ontospy(data=turtle, rdf_format="turtle", verbose=False)
         HTMLVisualizer(model, title="bortekg ontology").build(str(target))
+    for folder in sorted(target.rglob("*"), reverse=True):  # the asset folders the page does not use
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
     return sorted(p.relative_to(ctx.folder).as_posix() for p in target.rglob("*") if p.is_file())
 
 
