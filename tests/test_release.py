@@ -147,6 +147,10 @@ def test_knowledge_base_formats_hold_the_stamped_packaged_graphs(release: Path) 
         assert _ground(quads) == _ground(expected), name
     graphs = {q.graph_name for q in expected}
     assert graphs == {ox.NamedNode(ns.GRAPH_ONTOLOGY), ox.NamedNode(ns.GRAPH_KB)}
+    released = set(ox.parse(path=release / "kb" / "bortekg.nq", format=ox.RdfFormat.N_QUADS))
+    ontology = ox.NamedNode(ns.ONTOLOGY_IRI)
+    assert {q.object for q in released if q.subject == ontology and q.predicate == VERSION_IRI} == {
+        ox.NamedNode(f"{ns.ONTOLOGY_IRI}/{DATE}")}
 
 
 def test_documentation_page_documents_the_module_classes_offline(release: Path) -> None:
@@ -208,6 +212,15 @@ def test_an_empty_folder_is_used_and_a_file_is_refused(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("", encoding="utf-8")
     with pytest.raises(ReleaseError, match="not a folder"):
         build_release(tmp_path / "file", date=DATE, artefacts=NOTE_ONLY)
+
+
+def test_a_damaged_manifest_is_not_a_release(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="unreadable manifest"):
+        read_manifest(tmp_path)
+    (tmp_path / "manifest.json").write_text('{"format": "something else"}', encoding="utf-8")
+    with pytest.raises(ValueError, match="not a bortekg release manifest"):
+        read_manifest(tmp_path)
 
 
 def test_previous_must_be_a_release(tmp_path: Path) -> None:
