@@ -225,10 +225,13 @@ def test_a_damaged_manifest_is_not_a_release(tmp_path: Path) -> None:
 
 def test_previous_must_be_a_release(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
-    for previous in (tmp_path / "missing", tmp_path / "other"):
+    (tmp_path / "incomplete").mkdir()
+    (tmp_path / "incomplete" / "manifest.json").write_text(
+        '{"format": "bortekg-release-manifest/1", "files": []}', encoding="utf-8")
+    for previous in (tmp_path / "missing", tmp_path / "other", tmp_path / "incomplete"):
         with pytest.raises(ReleaseError, match="release"):
             build_release(tmp_path / "out", date=DATE, previous=previous, artefacts=NOTE_ONLY)
-    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["incomplete", "other"]
 
 
 def test_a_failing_writer_leaves_no_release_and_no_temporary_folder(tmp_path: Path) -> None:

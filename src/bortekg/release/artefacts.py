@@ -18,6 +18,7 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
+from bortekg.diff import Snapshot, semantic_diff
 from bortekg.release import owlapi
 
 _TYPE = ox.NamedNode(ns.RDF + "type")
@@ -37,7 +38,7 @@ class ReleaseContext:
     date: str  # YYYY-MM-DD
     modules: dict[str, list[ox.Triple]]  # ontology module (file stem) -> its stamped triples
     dataset: list[ox.Quad]  # the ontology and curated knowledge-base named graphs, stamped
-    previous: Path | None  # the previous release, for the changelog
+    previous: Snapshot | None  # the previous release, for the changelog
     workdir: Path  # where helper programs are compiled (a cache, outside the release)
 
 
@@ -105,10 +106,11 @@ def write_functional_syntax(ctx: ReleaseContext) -> list[str]:
 def write_knowledge_base(ctx: ReleaseContext) -> list[str]:
     """The ontology and curated named graphs as N-Quads, TriG and JSON-LD."""
     quads = sorted(ctx.dataset, key=str)
-    return [
-        _write(ctx.folder, KB_FILES[name], ox.serialize(quads, None, fmt, prefixes=ns.PREFIXES if name == "trig" else None) or b"")
-        for name, fmt in _KB_FORMATS.items()
-    ]
+    written = []
+    for name, fmt in _KB_FORMATS.items():
+        prefixes = ns.PREFIXES if name == "trig" else None
+        written.append(_write(ctx.folder, KB_FILES[name], ox.serialize(quads, None, fmt, prefixes=prefixes) or b""))
+    return written
 
 
 def write_documentation(ctx: ReleaseContext) -> list[str]:
@@ -133,15 +135,12 @@ def write_documentation(ctx: ReleaseContext) -> list[str]:
 
 def write_changelog(ctx: ReleaseContext) -> list[str]:
     """CHANGELOG.md: what changed since ``--previous`` (a semantic diff), or that this is a first release."""
-    from bortekg.diff import Snapshot, load_snapshot, semantic_diff
-
     lines = [f"# bortekg release {ctx.date}", ""]
     if ctx.previous is None:
         lines += ["No previous release was given: this release is not compared with another.", ""]
     else:
-        old = load_snapshot(ctx.previous)
         new = Snapshot(name=f"release {ctx.date}", triples=frozenset(q.triple for q in ctx.dataset))
-        lines += [f"Changes since {old.name}.", "", semantic_diff(old, new).as_markdown()]
+        lines += [f"Changes since {ctx.previous.name}.", "", semantic_diff(ctx.previous, new).as_markdown()]
     return [_write(ctx.folder, "CHANGELOG.md", "\n".join(lines).rstrip("\n").encode() + b"\n")]
 
 

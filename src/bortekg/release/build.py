@@ -17,6 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bortekg import __version__, resources
+from bortekg.diff import Snapshot, load_snapshot
 from bortekg.release.artefacts import (
     ARTEFACTS,
     Artefact,
@@ -57,7 +58,7 @@ def build_release(
     """
     out = Path(out)
     release_date = _release_date(date)
-    previous_path = _previous_release(previous)
+    previous_release = _previous_release(previous)
     _check_target(out, force=force)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -70,7 +71,7 @@ def build_release(
             date=release_date,
             modules=_stamped_modules(release_date),
             dataset=stamp(bundled_quads(), release_date),
-            previous=previous_path,
+            previous=previous_release,
             workdir=cache_dir() / "owlapi",
         )
         written: dict[str, list[str]] = {}
@@ -98,7 +99,9 @@ def _release_date(date: str | None) -> str:
         raise ReleaseError(str(error)) from None
 
 
-def _previous_release(previous: str | Path | None) -> Path | None:
+def _previous_release(previous: str | Path | None) -> Snapshot | None:
+    """The earlier release, read whole before anything is written (its knowledge base is what
+    the changelog compares with)."""
     if previous is None:
         return None
     path = Path(previous)
@@ -106,9 +109,9 @@ def _previous_release(previous: str | Path | None) -> Path | None:
         raise ReleaseError(f"{path}: no such release folder; give --previous the folder of an earlier `bortekg release`")
     try:
         read_manifest(path)
-    except ValueError as error:
+        return load_snapshot(path)
+    except ValueError as error:  # DiffInputError included: a damaged or incomplete release
         raise ReleaseError(str(error)) from None
-    return path
 
 
 def _check_target(out: Path, *, force: bool) -> None:
@@ -123,7 +126,7 @@ def _stamped_modules(date: str) -> dict[str, list[ox.Triple]]:
     modules = {}
     for path in resources.tbox_files():
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                 for t in ox.parse(path=path, format=ox.RdfFormat.TURTLE)]
+                 for t in ox.parse(path=path, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)]
         modules[path.stem] = [q.triple for q in stamp(quads, date)]
     return modules
 
