@@ -264,6 +264,19 @@ def test_without_java_the_functional_syntax_is_named_as_not_written(monkeypatch,
     assert not list((tmp_path / "out").rglob("*.ofn"))
 
 
+def test_an_owl_api_that_cannot_be_compiled_is_a_missing_artefact(monkeypatch, tmp_path: Path) -> None:
+    from bortekg.release import artefacts
+
+    def cannot_compile(*args, **kwargs) -> None:
+        raise owlapi.OwlApiUnavailable("javac could not compile OwlTool.java: planted")
+
+    monkeypatch.setattr(artefacts.owlapi, "unavailable_reason", lambda: None)
+    monkeypatch.setattr(artefacts.owlapi, "write_functional", cannot_compile)
+    result = build_release(tmp_path / "out", date=DATE,
+                           artefacts=[a for a in ARTEFACTS if a.name.startswith("ontology")])
+    assert [gap["reason"] for gap in result.missing] == ["javac could not compile OwlTool.java: planted"]
+
+
 # --------------------------------------------------------------------------- command line
 
 
@@ -296,6 +309,19 @@ def test_cli_release_reports_its_files(monkeypatch, release: Path, tmp_path: Pat
     assert done.exit_code == 0, done.stderr
     assert done.stdout == f"release 2026-12-02: 4 files in {tmp_path / 'r'} (listed in manifest.json)\n"
     assert read_manifest(tmp_path / "r")["release_date"] == "2026-12-02"
+
+
+def test_cli_reports_an_owl_api_failure_in_one_line(monkeypatch, tmp_path: Path) -> None:
+    from bortekg.release import build
+
+    def fails(ctx) -> list[str]:
+        raise owlapi.OwlApiError("error: planted parse failure")
+
+    monkeypatch.setattr(build, "ARTEFACTS", [*NOTE_ONLY, Artefact("ofn", fails)])
+    done = _cli("release", "--out", str(tmp_path / "r"), "--date", DATE)
+    assert done.exit_code == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "planted parse failure" in done.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_cli_names_an_artefact_not_written_and_exits_1(monkeypatch, tmp_path: Path) -> None:

@@ -24,11 +24,14 @@ def release(out: Path, date: str | None, previous: Path | None, force: bool) -> 
     Exit 0 when every artefact was written, 1 when one could not be (each named on stderr with
     the reason), 2 on bad input."""
     from bortekg.release import ReleaseError, build_release
+    from bortekg.release.owlapi import OwlApiError
 
     try:
         result = build_release(out, date=date, previous=previous, force=force)
     except ReleaseError as error:
         fail(str(error))
+    except OwlApiError as error:
+        fail(f"the OWL API could not write the functional syntax, so no release was written: {error}")
     except OSError as error:
         fail(f"cannot write the release {out}: {error.strerror or error}")
     files = sum(len(paths) for paths in result.artefacts.values())

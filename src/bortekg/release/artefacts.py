@@ -99,7 +99,10 @@ def write_functional_syntax(ctx: ReleaseContext) -> list[str]:
     if reason:
         raise ArtefactMissing(targets, reason)
     pairs = [(ctx.folder / f"ontology/{stem}.ttl", ctx.folder / target) for stem, target in zip(ctx.modules, targets)]
-    owlapi.write_functional(ctx.folder / CATALOG, pairs, ctx.workdir)
+    try:
+        owlapi.write_functional(ctx.folder / CATALOG, pairs, ctx.workdir)
+    except owlapi.OwlApiUnavailable as error:  # Java is here but the OWL API helper cannot be compiled
+        raise ArtefactMissing(targets, str(error)) from None
     return targets
 
 
