@@ -153,7 +153,8 @@ def test_knowledge_base_formats_hold_the_stamped_packaged_graphs(release: Path) 
         ox.NamedNode(f"{ns.ONTOLOGY_IRI}/{DATE}")}
 
 
-def test_documentation_page_documents_the_module_classes_offline(release: Path) -> None:
+def test_documentation_page_documents_the_module_classes_offline(release: Path, manifest: dict) -> None:
+    assert "documentation" in manifest["artefacts"], f"no documentation page: {manifest['missing']}"
     page = (release / "docs" / "index.html").read_text(encoding="utf-8")
     for term in ("SuspectedImmuneMediatedBipnCase", "SuspectedToxicBipnCase", "PatientCase"):
         assert term in page
