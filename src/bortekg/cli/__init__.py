@@ -84,3 +84,4 @@ from bortekg.cli import reason  # noqa: E402,F401
 from bortekg.cli import assess  # noqa: E402,F401
 from bortekg.cli import cq, endpoint  # noqa: E402,F401
 from bortekg.cli import lookup  # noqa: E402,F401
+from bortekg.cli import serve  # noqa: F401

@@ -3,6 +3,6 @@ as the command line (``bortekg serve``). ``sparql`` holds the SPARQL 1.1 Protoco
 ``pages`` the HTML pages; ``app`` puts them together."""
 
 from bortekg.serve.app import create_app
-from bortekg.serve.state import ServeSettings, ServerState
+from bortekg.serve.state import ServerState, ServeSettings
 
-__all__ = ["create_app", "ServeSettings", "ServerState"]
+__all__ = ["ServeSettings", "ServerState", "create_app"]
