@@ -45,6 +45,7 @@ def test_nothing_acceptable_is_refused(accept: str, graph: bool) -> None:
     (("csv",), False, "csv"), (("text/csv",), False, "csv"), (("ttl",), True, "ttl"),
     (("turtle",), True, "ttl"), (("json-ld", "application/ld+json"), True, "jsonld"), (("xml",), True, "xml"),
     (("xml",), False, "xml"), (("tsv", "text/tab-separated-values"), False, "tsv"),
+    (("application/ld+json,application/x-json+ld",), True, "jsonld"),
 ])
 def test_the_format_parameter_wins_over_accept(formats: tuple[str, ...], graph: bool, name: str) -> None:
     assert choose(graph, "image/png", formats).name == name

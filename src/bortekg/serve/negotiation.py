@@ -80,13 +80,15 @@ def choose(returns_graph: bool, accept: str | None, format_names: Sequence[str] 
         aliases = _GRAPH_ALIASES if returns_graph else _RESULT_ALIASES
         names = set()
         for given in format_names:
-            name = given.strip().lower()
-            name = offered.get(name, aliases.get(name, name))
-            if name not in sent:
+            # a value may list media types, as an Accept header does (SPARQLWrapper sends
+            # "application/ld+json,application/x-json+ld"): the ones known here count
+            parts = [part.split(";")[0].strip().lower() for part in given.split(",")]
+            known = {offered.get(part, aliases.get(part, part)) for part in parts} & set(sent)
+            if not known:
                 kind = "a CONSTRUCT or DESCRIBE answer" if returns_graph else "a SELECT or ASK answer"
                 raise UnknownFormat(f"format={given} does not fit {kind}; give one of "
                                     f"{', '.join(sent)} (or leave it out and send an Accept header)")
-            names.add(name)
+            names |= known
         if len(names) > 1:
             raise UnknownFormat(f"the format parameters ask for {' and '.join(sorted(names))} at once; give one")
         name = names.pop()
