@@ -4,6 +4,7 @@ loopback, and CORS only when asked for."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -108,6 +109,30 @@ def test_an_oversized_query_is_413_however_it_is_sent(kg) -> None:
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})):
         assert response.status_code == 413, response.text
         assert "longer than the 2,000 bytes accepted" in response.text
+
+
+def status_of_unfinished_body(base: str, headers: str, body: bytes) -> str:
+    """The status line the server answers a POST whose body never ends (headers and the first
+    part of the body sent, the rest never), or "" when it waits for the rest (2 s)."""
+    host, port = base.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=2) as connection:
+        connection.sendall(f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}\r\n".encode() + body)
+        try:
+            return connection.recv(200).decode().split("\r\n")[0]
+        except TimeoutError:
+            return ""
+
+
+def test_a_body_is_read_no_further_than_the_cap(kg) -> None:
+    """The server answers 413 without waiting for (or keeping) the rest of a body that is too
+    long: one that says so in its Content-Length, and a chunked one that exceeds the cap."""
+    with serving(ServerState(kg, ServeSettings(max_query_bytes=2000))) as base:
+        declared = status_of_unfinished_body(
+            base, "Content-Type: application/sparql-query\r\nContent-Length: 1000000000\r\n", b"ASK {")
+        chunk = b"%x\r\n%s\r\n" % (1000, b" " * 1000)
+        chunked = status_of_unfinished_body(
+            base, "Content-Type: application/sparql-query\r\nTransfer-Encoding: chunked\r\n", chunk * 5)
+    assert declared == chunked == "HTTP/1.1 413 Request Entity Too Large"
 
 
 def test_an_answer_over_the_cap_is_refused(kg) -> None:
