@@ -57,6 +57,12 @@ def routes(state: ServerState) -> list[BaseRoute]:
 
 
 async def _answer(state: ServerState, asked: ProtocolRequest, accept: str | None) -> Response:
+    # the answer to the same request asked before, looked up before any work: only answers
+    # that passed every check are kept
+    key = (asked.query, asked.default_graph_uris, asked.named_graph_uris, asked.formats, accept)
+    cached = state.answers.get(key)
+    if cached is not None:
+        return _ok(*cached)
     engine = EmbeddedEngine(state.kg)
     try:
         # checked here first as well, to choose the format (and refuse) before any work
@@ -70,10 +76,6 @@ async def _answer(state: ServerState, asked: ProtocolRequest, accept: str | None
         raise ProtocolError(400, str(error)) from None
     except NotAcceptable as error:
         raise ProtocolError(406, str(error)) from None
-    key = (asked.query, dataset, choice.name)
-    cached = state.answers.get(key)
-    if cached is not None:
-        return _ok(*cached)
     if dataset is not None:
         engine = EmbeddedEngine(DatasetView(state.kg, dataset))  # type: ignore[arg-type]
     limit = state.settings.max_result_bytes
