@@ -69,6 +69,14 @@ def test_the_cache_keeps_recent_answers_within_its_bytes() -> None:
     assert cache.get("big") is None and len(cache) == 4
 
 
+def test_the_cache_counts_the_keys_bytes_too() -> None:
+    """Many long queries with short answers must not fill memory beyond the cache's bytes."""
+    cache = AnswerCache(10_000)
+    for number in range(100):
+        cache.put(f"query {number}", b"{}", "application/json", key_bytes=2000)
+    assert cache.size <= 10_000 and len(cache) == 4
+
+
 def test_a_cache_of_no_bytes_keeps_nothing() -> None:
     cache = AnswerCache(0)
     cache.put("a", b"x", "text/csv")
@@ -140,3 +148,29 @@ def test_the_service_description_names_the_endpoint_formats_and_graphs() -> None
           {{ ?d sd:defaultGraph/void:triples ?size }} UNION {{ ?d sd:namedGraph [ sd:name ?name ; sd:graph/void:triples ?size ] }} }}""")
     found = {(row["name"].value if row["name"] else None, int(row["size"].value)) for row in rows}
     assert found == {(None, 9), (ns.GRAPH_KB, 7), (ns.GRAPH_ONTOLOGY, 3)}
+
+
+def test_a_repeated_request_is_answered_from_the_cache_only_when_it_succeeded(kg, monkeypatch) -> None:
+    from starlette.testclient import TestClient
+
+    from bortekg.serve import ServerState, ServeSettings, create_app
+    from bortekg.serve import sparql as routes
+
+    def ask(client, query: str, accept: str = "application/sparql-results+json"):
+        return client.get("/sparql", params={"query": query}, headers={"Accept": accept})
+
+    cached = TestClient(create_app(state=ServerState(kg, ServeSettings())), base_url="http://127.0.0.1:8000")
+    uncached = TestClient(create_app(state=ServerState(kg, ServeSettings(cache_bytes=0))), base_url="http://127.0.0.1:8000")
+    query = "ASK { ?s ?p ?o }"
+    first = [ask(client, query) for client in (cached, uncached)]
+    assert ask(cached, "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }").status_code == 400
+
+    def broken(*args, **kwargs):
+        raise routes.QueryError("the engine is gone")
+
+    monkeypatch.setattr(routes, "run_query", broken)
+    assert ask(cached, query).content == first[0].content  # no query ran
+    assert ask(uncached, query).status_code == 500
+    assert ask(cached, query, "text/csv").status_code == 500  # another format is another answer
+    # a refusal is checked again, never answered from the cache
+    assert ask(cached, "SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }").status_code == 400

@@ -101,7 +101,7 @@ async def _answer(state: ServerState, asked: ProtocolRequest, accept: str | None
         raise ProtocolError(503, str(error).replace("a longer --timeout", "split it into smaller queries")) from None
     except (WorkerCrash, QueryError) as error:
         raise ProtocolError(500, str(error)) from None
-    state.answers.put(key, body, choice.content_type)
+    state.answers.put(key, body, choice.content_type, key_bytes=len(asked.query) + len(accept or ""))
     return _ok(body, choice.content_type)
 
 
