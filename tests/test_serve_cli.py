@@ -14,6 +14,7 @@ from serve_server import cli_server
 
 from bortekg import KnowledgeGraph
 
+pytestmark = pytest.mark.server  # starts bortekg serve
 
 def run_serve(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "bortekg", *args], check=False, capture_output=True, text=True,

@@ -35,6 +35,8 @@ from bortekg.engines import EmbeddedEngine, run_query
 from bortekg.results import format_results
 from bortekg.serve.description import SD
 
+pytestmark = pytest.mark.server  # starts bortekg serve
+
 PREFIXES = "PREFIX bkg: <https://w3id.org/bortekg/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
 SELECT = PREFIXES + "SELECT ?drug ?label WHERE { ?drug a bkg:Drug ; rdfs:label ?label } ORDER BY ?drug ?label"
 CONSTRUCT = PREFIXES + "CONSTRUCT { ?drug rdfs:label ?label } WHERE { ?drug a bkg:Drug ; rdfs:label ?label }"
