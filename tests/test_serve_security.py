@@ -91,6 +91,11 @@ def test_file_iris_as_dataset_parameters_are_refused(client, parameter: str) -> 
     assert ns.GRAPH_KB in response.text
 
 
+def test_a_post_without_a_query_is_400(client) -> None:
+    response = client.post("/sparql", data={"default-graph-uri": ns.GRAPH_KB})
+    assert response.status_code == 400 and response.text.startswith("the request has no query")
+
+
 def test_invalid_sparql_is_400_with_line_and_column(client) -> None:
     response = client.get("/sparql", params={"query": "SELECT ?s WHERE {\n ?s bkg:x ?o }"})
     assert response.status_code == 400

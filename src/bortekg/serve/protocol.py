@@ -68,6 +68,9 @@ async def read_request(request: Request, max_query_bytes: int) -> ProtocolReques
     if len(queries) > 1:
         raise ProtocolError(400, f"the request gives {len(queries)} query parameters; give exactly one")
     query = queries[0] if queries else None
+    if query is None and request.method == "POST":
+        raise ProtocolError(400, "the request has no query; give it as query=... in the form, or as the body "
+                            f"with Content-Type {SPARQL_QUERY} (GET /sparql alone sends the service description)")
     if query is not None and len(query.encode("utf-8")) > max_query_bytes:
         raise _too_large(max_query_bytes)
     return ProtocolRequest(
