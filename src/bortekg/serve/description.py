@@ -16,6 +16,8 @@ VOID = "http://rdfs.org/ns/void#"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 
+DESCRIPTION_PREFIXES = {"sd": SD, "formats": FORMATS, "void": VOID}
+
 _TYPE = ox.NamedNode(ns.RDF + "type")
 
 

@@ -24,7 +24,7 @@ from bortekg.results import format_results
 from bortekg.safety import UnsafeQueryError, check_query
 from bortekg.serve.admission import Busy
 from bortekg.serve.dataset import DatasetView, ForeignGraph, ProtocolDataset
-from bortekg.serve.description import service_description
+from bortekg.serve.description import DESCRIPTION_PREFIXES, service_description
 from bortekg.serve.negotiation import Choice, NotAcceptable, UnknownFormat, choose
 from bortekg.serve.protocol import ProtocolError, ProtocolRequest, read_request
 from bortekg.serve.state import ServerState
@@ -119,6 +119,9 @@ def _describe(state: ServerState, request: Request, asked: ProtocolRequest) -> R
         raise ProtocolError(406, str(error)) from None
     endpoint = str(request.url.replace(query="", fragment=""))
     triples = service_description(endpoint, state.graph_sizes, state.triples)
+    if choice.name == "ttl":  # with the description's own prefixes, for a person reading it
+        body = ox.serialize(triples, None, ox.RdfFormat.TURTLE, prefixes=DESCRIPTION_PREFIXES) or b""
+        return _ok(body, choice.content_type)
     return _ok(serialise(triples, choice.name), choice.content_type)
 
 
