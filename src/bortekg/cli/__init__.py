@@ -85,3 +85,4 @@ from bortekg.cli import assess  # noqa: E402,F401
 from bortekg.cli import cq, endpoint  # noqa: E402,F401
 from bortekg.cli import lookup  # noqa: E402,F401
 from bortekg.cli import release  # noqa: E402,F401
+from bortekg.cli import serve  # noqa: E402,F401
