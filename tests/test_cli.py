@@ -98,6 +98,30 @@ def test_query_missing_file_and_unknown_format(query_file: Path) -> None:
     assert "choose one of: table, csv, tsv, json, xml" in unknown.stderr
 
 
+_CONSTRUCT_DRUGS = "CONSTRUCT { ?s a <https://w3id.org/bortekg/Drug> } WHERE { ?s a <https://w3id.org/bortekg/Drug> }"
+
+
+@pytest.mark.parametrize("fmt,parser", [
+    ("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("xml", "xml"),
+])
+def test_construct_answers_in_every_graph_format(fmt: str, parser: str, tmp_path: Path, kg) -> None:
+    query_file = tmp_path / "drugs.rq"
+    query_file.write_text(_CONSTRUCT_DRUGS)
+    result = run("query", str(query_file), "--format", fmt)
+    assert result.exit_code == 0, result.stderr
+    expected = {row["s"].value for row in kg.query("SELECT ?s WHERE { ?s a <https://w3id.org/bortekg/Drug> }")}
+    parsed = rdflib.Graph().parse(data=result.stdout, format=parser)
+    assert {str(s) for s in parsed.subjects()} == expected and expected
+
+
+def test_construct_refuses_a_dataset_format(tmp_path: Path) -> None:
+    query_file = tmp_path / "drugs.rq"
+    query_file.write_text(_CONSTRUCT_DRUGS)
+    result = run("query", str(query_file), "--format", "nq")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no named graphs" in result.stderr
+
+
 @pytest.mark.parametrize("fmt,parser", [
     ("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("xml", "xml"),
 ])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
-from bortekg.store import EXPORT_FORMATS
+from bortekg.store import DATASET_FORMATS, EXPORT_FORMATS
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat | None] = {
     "table": None,
@@ -155,7 +155,7 @@ def format_results(
         rdf_format = EXPORT_FORMATS.get(fmt)
         if rdf_format is None:
             rdf_format = ox.RdfFormat.TURTLE
-        if rdf_format.supports_datasets:
+        if fmt in DATASET_FORMATS:  # JSON-LD supports datasets too, and serialises a plain graph
             raise ValueError(f"a graph result has no named graphs: use ttl, nt, jsonld or xml, not {fmt}")
         return ox.serialize(list(results), None, rdf_format, prefixes=ns.PREFIXES if fmt == "ttl" else None)
     if fmt not in RESULT_FORMATS:
