@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -61,7 +61,36 @@ def check_output_path(ctx: click.Context, output: Path | None) -> None:
             fail(str(error))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FeatureCommand(click.Command):
+    """A command that, before it runs, checks the libraries of the extra it needs, and turns
+    a library found missing later (an option's own extra) into the same one-line message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from bortekg.extras import COMMAND_EXTRAS, MissingExtraError, explain_missing, require
+
+        what = f"bortekg {self.name}"
+        extra = COMMAND_EXTRAS.get(self.name or "")
+        try:
+            if extra is not None:
+                require(extra, what)
+            return super().invoke(ctx)
+        except MissingExtraError as error:
+            fail(str(error))
+        except ModuleNotFoundError as error:
+            missing = explain_missing(error, what, extra)
+            if missing is None:
+                raise
+            fail(str(missing))
+
+
+class Commands(click.Group):
+    """bortekg's command groups: every command and sub-group they make is of the kinds above."""
+
+    command_class = FeatureCommand
+    group_class = type  # sub-groups (cq) are Commands too, so their commands check extras
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
