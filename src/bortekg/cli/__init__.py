@@ -2,7 +2,8 @@
 
 Contract: results on stdout, messages on stderr; exit 0 on success, 1 when a check finds
 violations, 2 on bad input or an error (with nothing on stdout). Each area's commands live
-in their own module and register on ``main``; heavy libraries are imported inside commands.
+in their own module and register on ``main`` when imported, which happens only for the command
+that runs (``COMMAND_MODULES``); heavy libraries are imported inside commands.
 """
 
 from __future__ import annotations
@@ -90,7 +91,37 @@ class Commands(click.Group):
     group_class = type  # sub-groups (cq) are Commands too, so their commands check extras
 
 
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
+class LazyCommands(Commands):
+    """The top-level group: a command's module is imported when that command runs (or when
+    ``--help`` lists them all), so that a command pays for no other's imports."""
+
+    group_class = Commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            # the module registers its commands on ``main``; __import__, unlike importlib's
+            # import_module, shows in ``python -X importtime`` like any import statement
+            __import__(f"bortekg.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+#: Each command and the module of ``bortekg.cli`` that defines it (and registers it on ``main``).
+COMMAND_MODULES: dict[str, str] = {
+    "stats": "core", "query": "core", "export": "core", "describe": "core",
+    "cq": "cq",
+    "search": "lookup",
+    "load": "endpoint",
+    "validate": "validate", "add": "validate", "submissions": "validate", "retract": "validate",
+    "paths": "network", "neighbors": "network", "draw": "network",
+    "reason": "reason",
+    "assess": "assess",
+}
+
+
+@click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
@@ -103,13 +134,3 @@ def main(ctx: click.Context, store: Path | None) -> None:
     """bortekg: a clinical reasoning knowledge graph about bortezomib."""
     ctx.ensure_object(dict)
     ctx.obj["store"] = store
-
-
-# Command modules register themselves on ``main`` when imported.
-from bortekg.cli import core  # noqa: E402,F401
-from bortekg.cli import validate  # noqa: E402,F401
-from bortekg.cli import network  # noqa: E402,F401
-from bortekg.cli import reason  # noqa: E402,F401
-from bortekg.cli import assess  # noqa: E402,F401
-from bortekg.cli import cq, endpoint  # noqa: E402,F401
-from bortekg.cli import lookup  # noqa: E402,F401
