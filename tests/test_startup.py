@@ -66,3 +66,42 @@ def test_every_command_is_found_in_the_module_the_table_names() -> None:
     assert not unlisted, f"add to bortekg.cli.COMMAND_MODULES, with the module that defines it: {sorted(unlisted)}"
     for name, module in COMMAND_MODULES.items():
         assert main.commands[name].callback.__module__ == f"bortekg.cli.{module}", name
+
+
+class CountingGraph:
+    """A KnowledgeGraph that counts the queries asked of it."""
+
+    def __init__(self, kg) -> None:
+        self.kg, self.queries = kg, 0
+
+    def query(self, *args, **kwargs):
+        self.queries += 1
+        return self.kg.query(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self.kg, name)
+
+
+def test_describe_asks_a_few_queries_however_many_claims_mention_the_node(kg) -> None:
+    from bortekg.describe import describe
+
+    counting = CountingGraph(kg)
+    description = describe(counting, "https://w3id.org/bortekg/entity/bortezomib")
+    assert len(description.claims) > 100  # the node most claims mention
+    assert counting.queries <= 6, f"{counting.queries} queries for one description"
+
+
+def test_an_exact_name_is_looked_up_without_ranking_data(kg) -> None:
+    from bortekg.search import SearchIndex
+    from bortekg.terms import lookup
+
+    names_only = SearchIndex.build(kg, ranked=False)
+    full = SearchIndex.build(kg)
+    assert not names_only.ranked and not names_only.weights and not names_only.definitions
+    assert names_only.by_name == full.by_name and names_only.brands == full.brands
+    counting = CountingGraph(kg)
+    assert lookup(counting, "bortezomib").iri == "https://w3id.org/bortekg/entity/bortezomib"
+    assert counting.queries == 1  # the names; no definitions, no weights
+    names_only.rank(kg)
+    assert names_only.weights == full.weights and names_only.definitions == full.definitions
+    assert names_only.search("neuropathy") == full.search("neuropathy")
