@@ -236,11 +236,13 @@ class KnowledgeGraph:
                 self._store.remove_graph(node)
         for quad in list(self._store.quads_for_pattern(_STORE_NODE, _FINGERPRINT, None, _META)):
             self._store.remove(quad)
+        # lenient: the N-Quads are pyoxigraph's own writing of Turtle it already validated, so
+        # checking every IRI and language tag again only costs time (about a quarter of the load)
         try:
-            self._store.load(bundle_nquads(fingerprint), ox.RdfFormat.N_QUADS)
+            self._store.load(bundle_nquads(fingerprint), ox.RdfFormat.N_QUADS, lenient=True)
         except SyntaxError:
             # a damaged cache file (loading is atomic: nothing of it was added)
-            self._store.load(bundle_nquads(fingerprint, refresh=True), ox.RdfFormat.N_QUADS)
+            self._store.load(bundle_nquads(fingerprint, refresh=True), ox.RdfFormat.N_QUADS, lenient=True)
         self._store.add(ox.Quad(_STORE_NODE, _FINGERPRINT, ox.Literal(fingerprint), _META))
         self._store.flush()
 
