@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg.search import DEFINITION, WORDS, Hit, SearchIndex, fold
+from bortekg.store import KnowledgeGraph
 
 NAME_MATCH = WORDS  # prefix and word matches both rank at or above it
-from bortekg.store import KnowledgeGraph
 
 #: The index of names, identifiers and definitions (the older name is kept for callers).
 NameIndex = SearchIndex

@@ -88,7 +88,7 @@ class Commands(click.Group):
     """bortekg's command groups: every command and sub-group they make is of the kinds above."""
 
     command_class = FeatureCommand
-    group_class = type  # sub-groups (cq) are Commands too, so their commands check extras
+    group_class: type[click.Group] | type[type] | None = type  # sub-groups (cq) are Commands too
 
 
 class LazyCommands(Commands):

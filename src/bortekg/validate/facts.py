@@ -8,13 +8,12 @@ built for one graph state; ``Gate.of`` builds a new one after the graph changes)
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-
-import re
 
 import pyoxigraph as ox
 
