@@ -17,7 +17,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from bortekg import KnowledgeGraph
 from bortekg.engines import EmbeddedEngine, run_query
-from common import catalogue_argument, cases, median_ms, verdict
+from common import cases, catalogue_argument, median_ms, verdict
 
 TARGET_MS = 2.0
 

@@ -14,7 +14,7 @@ import argparse
 import time
 
 from bortekg import KnowledgeGraph
-from common import catalogue_argument, cases, median_ms, verdict
+from common import cases, catalogue_argument, median_ms, verdict
 from expand_graph import expanded_store
 
 TARGET_MS = 50.0

@@ -30,8 +30,6 @@ import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from validation_gate import claims_of_kind, restated, submission_with_violations, synthetic_copies  # noqa: E402
-
 from bortekg import KnowledgeGraph  # noqa: E402
 from bortekg import namespaces as ns  # noqa: E402
 from bortekg.ingest import Submission  # noqa: E402
@@ -41,6 +39,7 @@ from bortekg.validate.gate import _focus_nodes, validate_submission  # noqa: E40
 from bortekg.validate.rules import RuleContext, run_rules  # noqa: E402
 from bortekg.validate.view import SubmissionView  # noqa: E402
 from bortekg.vocabulary import check_vocabulary  # noqa: E402
+from validation_gate import claims_of_kind, restated, submission_with_violations, synthetic_copies  # noqa: E402
 
 KINDS = ("DoseModificationRule", "AdverseEffectClaim", "TreatmentRecommendation", "RiskFactorClaim",
          "StudyResultClaim", "CaseFinding", "ComparativeOutcomeClaim", "MechanismStep", "IndicationClaim")

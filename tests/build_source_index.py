@@ -13,9 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import SHARED, SOURCE_FILES  # noqa: E402
-
 from bortekg.sourcetext import SourceIndex, index_dir, text_sha256, write_index  # noqa: E402
+from conftest import SHARED, SOURCE_FILES  # noqa: E402
 
 
 def build_all() -> dict[str, SourceIndex]:

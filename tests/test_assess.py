@@ -16,7 +16,6 @@ from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
 from bortekg.cli import main
 from bortekg.clinical import FormClassifier, PatientDocumentError, assess, build_patient
-
 from conftest import select_rows
 
 EXAMPLES = Path(__file__).resolve().parent / "patients"

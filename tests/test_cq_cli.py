@@ -223,7 +223,7 @@ def test_the_query_path_imports_no_heavy_library(tmp_path: Path) -> None:
         assert completed.returncode == 0, completed.stderr[-2000:]
         imported = {line.split("|")[-1].strip() for line in completed.stderr.splitlines()
                     if line.startswith("import time:")}
-        assert "pyoxigraph" in imported and "bortekg.engines" in imported
+        assert "pyoxigraph" in imported and ("bortekg.engines" in imported or command[0] in ("describe", "search"))
         assert not {m for m in imported if m.split(".")[0] in HEAVY or m in HEAVY}, command
 
 

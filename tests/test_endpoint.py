@@ -11,8 +11,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from bortekg.cli import main
-from bortekg.cli import querying
+from bortekg.cli import main, querying
 from bortekg.endpoint import PASSWORD_VARIABLE, Endpoint, EndpointError
 from bortekg.upload import chunks_keeping_blank_nodes
 from local_http import Answer, answering_server, closed_port, full_listener, silent_listener

@@ -184,7 +184,7 @@ def test_concurrent_adds_each_land_whole_or_are_refused_cleanly(store: Path, sub
                 for path in submissions]
     outcomes = [(child, *child.communicate(timeout=120)) for child in children]
     completed = []
-    for path, (child, out, err) in zip(submissions, outcomes):
+    for path, (child, _out, err) in zip(submissions, outcomes):
         assert "Traceback" not in err
         if child.returncode == 0:
             completed.append(path)

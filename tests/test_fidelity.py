@@ -14,7 +14,6 @@ from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
 from bortekg.clinical import FormClassifier, assess, build_patient
 from bortekg.describe import describe
-
 from conftest import select_rows
 
 QUERIES = Path(__file__).resolve().parents[1] / "queries"

@@ -76,7 +76,7 @@ def test_projection_keeps_meaningful_nodes_only(kg, projection) -> None:
         assert iri not in projection
     excluded = {
         row["x"].value for row in kg.query(
-            "SELECT ?x WHERE { VALUES ?c { %s } ?x a ?c }" % " ".join(f"<{c}>" for c in EXCLUDED_VALUE_SETS)
+            f"SELECT ?x WHERE {{ VALUES ?c {{ {' '.join(f'<{c}>' for c in EXCLUDED_VALUE_SETS)} }} ?x a ?c }}"
         )
     }
     assert excluded and not excluded & set(projection)

@@ -10,6 +10,8 @@ or a wrong filter fails here, instead of passing forever on clean data.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,6 +19,7 @@ import pytest
 
 from bortekg import KnowledgeGraph, resources
 from bortekg.results import render_table, term_text
+from conftest import REPO
 
 QC_FILES = sorted((resources.queries_dir() / "qc").glob("*-violation.rq"))
 FIXTURES = Path(__file__).resolve().parent / "qc"
@@ -78,3 +81,21 @@ def test_quality_check_finds_exactly_the_planted_violations(kg: KnowledgeGraph, 
         f"{path.name} on {fixture.name}\n"
         f"expected but not found:\n{show(expected - found)}\n"
         f"found but not expected:\n{show(found - expected)}")
+
+
+def run_tool(*args: str) -> subprocess.CompletedProcess:
+    """A checker of the test extra, run on the checkout with the settings of pyproject.toml."""
+    return subprocess.run([sys.executable, "-m", *args], cwd=REPO, capture_output=True, text=True, check=False)
+
+
+def test_ruff_finds_nothing() -> None:
+    completed = run_tool("ruff", "check", "--no-cache", "src", "tests", "bench")
+    assert completed.returncode == 0, (
+        f"ruff (rules in pyproject.toml [tool.ruff]):\n{completed.stdout}{completed.stderr}\n"
+        "fix them, or run: ruff check --fix src tests bench")
+
+
+def test_mypy_finds_nothing() -> None:
+    completed = run_tool("mypy")
+    assert completed.returncode == 0, (
+        f"mypy (settings in pyproject.toml [tool.mypy]):\n{completed.stdout}{completed.stderr}")

@@ -18,7 +18,6 @@ from bortekg import namespaces as ns
 from bortekg.cli import main
 from bortekg.reason import ReasonerError, ReasonerTimeoutError, reason
 from bortekg.reason.hermit import run_hermit
-
 from conftest import select_rows
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "reason"

@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 
 from bortekg import namespaces as ns
 from bortekg.safety import UnsafeQueryError, check_query
-from sparql_reference import Reading, oxigraph_accepts_query, rdflib_readings
 from local_http import recording_listener
+from sparql_reference import Reading, oxigraph_accepts_query, rdflib_readings
 
 GRAPHS = frozenset({ns.GRAPH_ONTOLOGY, ns.GRAPH_KB})
 SUITE = Path(__file__).parent / "data" / "w3c-sparql"

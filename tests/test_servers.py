@@ -32,8 +32,8 @@ from bortekg.endpoint import MANIFEST_GRAPH, Endpoint, EndpointError
 from bortekg.engines import EmbeddedEngine, RemoteEngine, run_query
 from bortekg.upload import drop_graphs, upload
 from bortekg.worker import QueryTimeout
-from local_http import Forwarded, breaking_proxy
 from cq_cases import FIXTURES, question_params, sample_bindings
+from local_http import Forwarded, breaking_proxy
 from rowsets import describe_difference, row_multiset
 
 pytestmark = pytest.mark.server

@@ -11,7 +11,6 @@ from rdflib.namespace import SKOS
 
 from bortekg import KnowledgeGraph, resources
 from bortekg import namespaces as ns
-
 from conftest import SOURCE_FILES, select_rows
 
 pytestmark = pytest.mark.sources

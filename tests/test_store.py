@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import gc
-
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -16,7 +15,6 @@ from bortekg import KnowledgeGraph, resources
 from bortekg import namespaces as ns
 from bortekg import store as store_module
 from bortekg.store import EXPORT_FORMATS
-
 
 _NUMERIC = {XSD.decimal, XSD.integer}
 

@@ -108,8 +108,8 @@ def with_evidence(answer: Answer, fetch, claim_column: str = CLAIM_COLUMN) -> An
         raise NoClaimColumnError(
             f"this question has no {claim_column!r} column to join evidence on "
             f"(its columns: {', '.join(answer.columns)})")
-    claims = sorted({row[claim_column].value for row in answer.rows
-                     if isinstance(row[claim_column], ox.NamedNode)})
+    claims = sorted({claim.value for row in answer.rows
+                     if isinstance(claim := row[claim_column], ox.NamedNode)})
     quotes: dict[str, set[str]] = {}
     sources: dict[str, set[str]] = {}
     for start in range(0, len(claims), _BATCH):

@@ -15,7 +15,6 @@ import pyoxigraph as ox
 from bortekg import sparqlscan as scan
 from bortekg.sparqlscan import Token
 
-
 _FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 
 

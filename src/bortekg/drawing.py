@@ -99,7 +99,7 @@ def _positions(hood: Neighbourhood) -> dict[str, tuple[float, float]]:
     for node in sorted(hood.distance, key=lambda n: -hood.distance[n]):
         room = hood.depth / max(hood.distance[node], 1)
         weight[node] = max(room, sum(weight[c] for c in children[node]))
-    for node, kids in children.items():
+    for kids in children.values():
         kids.sort(key=lambda n: (KINDS.index(hood.graph.nodes[n]["kind"]), hood.graph.nodes[n]["label"]))
     children[hood.centre] = _first_ring_order(hood, children[hood.centre])
 
@@ -234,8 +234,9 @@ def draw_neighbourhood(hood: Neighbourhood, output: Path) -> None:
         # on a spoke the label sits nearer the outer end, where spokes are further apart
         share = {1: 0.6, -1: 0.4}.get(hood.distance[o] - hood.distance[s], 0.5)
         point, angle = _along(ends, rad, share)
+        x, y = to_data(point)
         ax.text(
-            *to_data(point), "; ".join(sorted(set(labels))), fontsize=7, color="#333333", zorder=2,
+            x, y, "; ".join(sorted(set(labels))), fontsize=7, color="#333333", zorder=2,
             ha="center", va="center", rotation=_upright(angle), rotation_mode="anchor",
             bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.8},
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol, TypeVar, Union
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 import pyoxigraph as ox
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from bortekg.endpoint import Endpoint
 
 #: What a query returns: solutions (SELECT), a boolean (ASK) or triples (CONSTRUCT, DESCRIBE).
-Result = Union[ox.QuerySolutions, ox.QueryBoolean, list[ox.Triple]]
+Result: TypeAlias = "ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]"
 
 DEFAULT_TIMEOUT = 30.0
 

@@ -117,10 +117,10 @@ def load_json(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise JsonInputError(f"invalid JSON: {error.msg}", error.lineno, error.colno) from None
     except _NotANumber as error:
         offset = text.find(error.text)
-        line, column = _position(text, offset) if offset >= 0 else (None, None)
+        where: tuple[int, int] | tuple[None, None] = _position(text, offset) if offset >= 0 else (None, None)
         raise JsonInputError(
             f"{error.text} is not a finite number (write a decimal number such as 1.5)",
-            line, column) from None
+            *where) from None
     except ValueError:  # an integer of more digits than Python converts
         raise JsonInputError(f"invalid JSON: a number of more than {sys.get_int_max_str_digits():,} "
                              "digits (write a shorter number)") from None

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +55,8 @@ def write_atomically(path: str | Path, content: bytes | Callable[[Path], object]
     """
     if Path(path).exists() and not Path(path).is_file():  # a device or a pipe (/dev/stdout)
         return _write_in_place(path, Path(path), content)
+    import tempfile  # here: only a command that writes a file needs it
+
     target = Path(path).resolve()
     try:
         handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")

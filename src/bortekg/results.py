@@ -134,11 +134,12 @@ def terminal_width(wide: bool = False) -> int | None:
     """The width a table should fit: the terminal's when stdout is one (or COLUMNS is set);
     None (whole cells) for ``--wide`` and for output to a file or a pipe."""
     import os
-    import shutil
     import sys
 
     if wide or not (os.environ.get("COLUMNS") or sys.stdout.isatty()):
         return None
+    import shutil  # only for a terminal: shutil brings bz2 and lzma along
+
     return shutil.get_terminal_size().columns
 
 

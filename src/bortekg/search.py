@@ -40,9 +40,13 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?node ?name ?kind WHERE {
   { ?node rdfs:label ?name . BIND("label" AS ?kind) }
   UNION { ?node skos:altLabel ?name . BIND("synonym" AS ?kind) }
-  UNION { ?node skos:definition ?name . BIND("definition" AS ?kind) }
   UNION { { ?node skos:exactMatch ?name } UNION { ?node skos:closeMatch ?name } BIND("identifier" AS ?kind) }
 }
+"""
+
+_DEFINITIONS_QUERY = """
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?node ?definition WHERE { ?node skos:definition ?definition }
 """
 
 # How many statements point at each node (types aside): the tie-break within a rank.
@@ -112,28 +116,42 @@ class SearchIndex:
     display: dict[str, str] = field(default_factory=dict)
     #: (folded name, node) of every brand name, to say so when a term is one
     brands: set[tuple[str, str]] = field(default_factory=set)
+    #: whether the definitions and weights are in (``build`` leaves them out when asked; an
+    #: index made by hand holds what it was given)
+    ranked: bool = True
 
     @classmethod
-    def build(cls, kg: KnowledgeGraph) -> SearchIndex:
-        index = cls()
+    def build(cls, kg: KnowledgeGraph, *, ranked: bool = True) -> SearchIndex:
+        """The index of ``kg``; with ``ranked`` False, only the names, enough for exact look-ups
+        (``by_name``): ``rank`` adds the definitions and weights that ``search`` needs."""
+        index = cls(ranked=False)
         for row in kg.query(_NAMES_QUERY):
             node, value, kind = row["node"], row["name"], row["kind"].value
             if not isinstance(node, ox.NamedNode):
                 continue
-            if kind == "definition":
-                index.definitions.setdefault(node.value, value.value)
-            elif kind == "identifier":
+            if kind == "identifier":
                 if isinstance(value, ox.NamedNode):
                     index.names.append(Name(node.value, ns.curie(value.value), kind))
             else:
                 if kind == "label":
                     index.labels.setdefault(node.value, value.value)
                 index.names.append(Name(node.value, value.value, kind))
-        for row in kg.query(_WEIGHT_QUERY):
-            index.weights[row["node"].value] = int(row["n"].value)
         index.names += brand_names(index.labels)
         index._index_exact_names()
+        if ranked:
+            index.rank(kg)
         return index
+
+    def rank(self, kg: KnowledgeGraph) -> None:
+        """Add the definitions and the weights (statements pointing at each node) of ``kg``."""
+        if self.ranked:
+            return
+        for row in kg.query(_DEFINITIONS_QUERY):
+            if isinstance(row["node"], ox.NamedNode):
+                self.definitions.setdefault(row["node"].value, row["definition"].value)
+        for row in kg.query(_WEIGHT_QUERY):
+            self.weights[row["node"].value] = int(row["n"].value)
+        self.ranked = True
 
     def _index_exact_names(self) -> None:
         """Exact look-up table; where a name is one node's label and another's synonym, the label wins."""

@@ -91,6 +91,7 @@ def tokenize(text: str) -> list[Token]:
     line = 1
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
+        assert kind is not None  # every alternative of the pattern is a named group
         value = match.group()
         if kind not in ("space", "comment"):
             tokens.append(Token(kind, value, match.start(), line))

@@ -8,14 +8,11 @@ store's own bookkeeping. Queries see the union of all graphs except the meta gra
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +20,7 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg import resources
+from bortekg.fingerprint import fingerprint as files_fingerprint
 from bortekg.outputs import refuse_inside_store, write_atomically
 
 if TYPE_CHECKING:
@@ -92,12 +90,9 @@ class DuplicateSubmissionError(ValueError):
 
 
 def bundle_fingerprint() -> str:
-    """SHA-256 over the packaged ontology and knowledge-base files (names and bytes)."""
-    digest = hashlib.sha256()
-    for path in [*resources.tbox_files(), *resources.kb_files()]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    """SHA-256 over the packaged ontology and knowledge-base files (names and bytes), from a
+    stamp in the cache while their sizes and modification times are unchanged."""
+    return files_fingerprint([*resources.tbox_files(), *resources.kb_files()], cache_dir())
 
 
 def bundled_quads() -> Iterator[ox.Quad]:
@@ -128,7 +123,7 @@ def bundle_nquads(fingerprint: str, *, refresh: bool = False) -> bytes:
     and later runs load that. A cache that cannot be written (a read-only home) only costs
     speed. ``refresh`` rebuilds the cached copy (when it was found damaged).
     """
-    key = hashlib.sha256(f"{fingerprint} {ox.__version__}".encode()).hexdigest()[:32]
+    key = re.sub(r"[^0-9A-Za-z.]+", "_", f"{fingerprint[:64]}-{ox.__version__}")
     path = cache_dir() / f"bundle-{key}.nq"
     if not refresh:
         try:
@@ -144,6 +139,8 @@ def bundle_nquads(fingerprint: str, *, refresh: bool = False) -> bytes:
             with contextlib.suppress(OSError):  # another process may be pruning too
                 if stale.stat().st_mtime < week_ago:  # other versions' bundles, unused for long
                     stale.unlink()
+        import tempfile  # only when the cache is written
+
         # write then rename, so that a concurrent reader never sees half a file
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".bundle-")
         with os.fdopen(handle, "wb") as out:
@@ -239,11 +236,13 @@ class KnowledgeGraph:
                 self._store.remove_graph(node)
         for quad in list(self._store.quads_for_pattern(_STORE_NODE, _FINGERPRINT, None, _META)):
             self._store.remove(quad)
+        # lenient: the N-Quads are pyoxigraph's own writing of Turtle it already validated, so
+        # checking every IRI and language tag again only costs time (about a quarter of the load)
         try:
-            self._store.load(bundle_nquads(fingerprint), ox.RdfFormat.N_QUADS)
+            self._store.load(bundle_nquads(fingerprint), ox.RdfFormat.N_QUADS, lenient=True)
         except SyntaxError:
             # a damaged cache file (loading is atomic: nothing of it was added)
-            self._store.load(bundle_nquads(fingerprint, refresh=True), ox.RdfFormat.N_QUADS)
+            self._store.load(bundle_nquads(fingerprint, refresh=True), ox.RdfFormat.N_QUADS, lenient=True)
         self._store.add(ox.Quad(_STORE_NODE, _FINGERPRINT, ox.Literal(fingerprint), _META))
         self._store.flush()
 
@@ -358,6 +357,8 @@ class KnowledgeGraph:
 
         Validation is the caller's job (``bortekg.validate.validate_and_add``).
         """
+        from datetime import datetime, timezone
+
         self.refuse_if_added(file_name, sha256)
         now = datetime.now(timezone.utc).replace(microsecond=0)
         submission_id = f"{now:%Y%m%dT%H%M%SZ}-{sha256[:8]}"

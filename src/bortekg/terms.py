@@ -11,9 +11,9 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg.search import DEFINITION, WORDS, Hit, SearchIndex, fold
+from bortekg.store import KnowledgeGraph
 
 NAME_MATCH = WORDS  # prefix and word matches both rank at or above it
-from bortekg.store import KnowledgeGraph
 
 #: The index of names, identifiers and definitions (the older name is kept for callers).
 NameIndex = SearchIndex
@@ -111,13 +111,15 @@ def lookup(kg: KnowledgeGraph, term: str, index: SearchIndex | None = None, *,
             return Resolution(mapped[0], True)
         if len(mapped) > 1:
             raise AmbiguousTermError(term, [ns.curie(m) for m in mapped])
-    index = index or SearchIndex.build(kg)
+    # the names alone answer an exact name; definitions and weights only rank a search
+    index = index or SearchIndex.build(kg, ranked=False)
     nodes = index.by_name.get(fold(term), set())
     if len(nodes) == 1:
         node = next(iter(nodes))
         return Resolution(node, True, brand_name=(fold(term), node) in index.brands)
     if len(nodes) > 1:
         raise AmbiguousTermError(term, sorted(ns.curie(n) for n in nodes))
+    index.rank(kg)
     hits = [h for h in index.search(term) if definitions or h.rank != DEFINITION]
     if not hits:
         raise UnknownTermError(term, index.suggest(term))

@@ -23,8 +23,6 @@ from typing import NoReturn
 
 import pyoxigraph as ox
 
-from bortekg.progress import Progress, silent
-
 from bortekg.endpoint import (
     CONTENT_GRAPH,
     MANIFEST_GRAPH,
@@ -33,6 +31,7 @@ from bortekg.endpoint import (
     EndpointError,
     RequestRefused,
 )
+from bortekg.progress import Progress, silent
 
 #: Triples per INSERT DATA request: small enough for any server's request limits.
 UPDATE_CHUNK = 2000
@@ -123,7 +122,8 @@ def swap_request(graphs: Mapping[str, Collection[ox.Triple]], temporary: Mapping
 
 def insert_by_update(update: Endpoint, graph: str, triples: Iterable[ox.Triple]) -> None:
     """Add triples to a graph with INSERT DATA requests of at most UPDATE_CHUNK triples."""
-    plain, structured = [], []
+    plain: list[ox.Triple] = []
+    structured: list[ox.Triple] = []
     for triple in triples:
         has_blank = isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
         (structured if has_blank else plain).append(triple)

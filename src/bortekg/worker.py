@@ -142,7 +142,7 @@ def _child(task: Callable[[], bytes], write_end: int) -> None:
 
 
 def _read_until(read_end: int, deadline: float, timeout: float) -> bytes:
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([read_end], [], [], remaining)[0]:

@@ -2,14 +2,15 @@
 
 Contract: results on stdout, messages on stderr; exit 0 on success, 1 when a check finds
 violations, 2 on bad input or an error (with nothing on stdout). Each area's commands live
-in their own module and register on ``main``; heavy libraries are imported inside commands.
+in their own module and register on ``main`` when imported, which happens only for the command
+that runs (``COMMAND_MODULES``); heavy libraries are imported inside commands.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -61,7 +62,68 @@ def check_output_path(ctx: click.Context, output: Path | None) -> None:
             fail(str(error))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class FeatureCommand(click.Command):
+    """A command that, before it runs, checks the libraries of the extra it needs, and turns
+    a library found missing later (an option's own extra) into the same one-line message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from bortekg.extras import COMMAND_EXTRAS, MissingExtraError, explain_missing, require
+
+        what = f"bortekg {self.name}"
+        extra = COMMAND_EXTRAS.get(self.name or "")
+        try:
+            if extra is not None:
+                require(extra, what)
+            return super().invoke(ctx)
+        except MissingExtraError as error:
+            fail(str(error))
+        except ModuleNotFoundError as error:
+            missing = explain_missing(error, what, extra)
+            if missing is None:
+                raise
+            fail(str(missing))
+
+
+class Commands(click.Group):
+    """bortekg's command groups: every command and sub-group they make is of the kinds above."""
+
+    command_class = FeatureCommand
+    group_class: type[click.Group] | type[type] | None = type  # sub-groups (cq) are Commands too
+
+
+class LazyCommands(Commands):
+    """The top-level group: a command's module is imported when that command runs (or when
+    ``--help`` lists them all), so that a command pays for no other's imports."""
+
+    group_class = Commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            # the module registers its commands on ``main``; __import__, unlike importlib's
+            # import_module, shows in ``python -X importtime`` like any import statement
+            __import__(f"bortekg.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+#: Each command and the module of ``bortekg.cli`` that defines it (and registers it on ``main``).
+COMMAND_MODULES: dict[str, str] = {
+    "stats": "core", "query": "core", "export": "core", "describe": "core",
+    "cq": "cq",
+    "search": "lookup",
+    "load": "endpoint",
+    "validate": "validate", "add": "validate", "submissions": "validate", "retract": "validate",
+    "paths": "network", "neighbors": "network", "draw": "network",
+    "reason": "reason",
+    "assess": "assess",
+    "serve": "serve",
+    "release": "release", "diff": "release",
+}
+
+
+@click.group(cls=LazyCommands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     type=click.Path(file_okay=False, path_type=Path),
@@ -74,15 +136,3 @@ def main(ctx: click.Context, store: Path | None) -> None:
     """bortekg: a clinical reasoning knowledge graph about bortezomib."""
     ctx.ensure_object(dict)
     ctx.obj["store"] = store
-
-
-# Command modules register themselves on ``main`` when imported.
-from bortekg.cli import core  # noqa: E402,F401
-from bortekg.cli import validate  # noqa: E402,F401
-from bortekg.cli import network  # noqa: E402,F401
-from bortekg.cli import reason  # noqa: E402,F401
-from bortekg.cli import assess  # noqa: E402,F401
-from bortekg.cli import cq, endpoint  # noqa: E402,F401
-from bortekg.cli import lookup  # noqa: E402,F401
-from bortekg.cli import release  # noqa: E402,F401
-from bortekg.cli import serve  # noqa: E402,F401

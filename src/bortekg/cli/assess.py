@@ -37,8 +37,8 @@ SECTIONS = {
 def assess(ctx: click.Context, patient_file: Path | None, fmt: str, timeout: float, schema: bool) -> None:
     """Assess a patient on bortezomib: dose, route, schedule, pain treatment, what to avoid,
     risk factors and alerts, each with the claims, sources and quotes it rests on."""
-    from bortekg.clinical import PatientDocumentError, assess as run_assessment
-    from bortekg.clinical import build_patient, patient_schema, read_patient_file
+    from bortekg.clinical import PatientDocumentError, build_patient, patient_schema, read_patient_file
+    from bortekg.clinical import assess as run_assessment
 
     if schema:
         click.echo(json.dumps(patient_schema(), indent=2))

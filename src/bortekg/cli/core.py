@@ -12,7 +12,6 @@ from bortekg import namespaces as ns
 from bortekg.cli import check_output_path, fail, main, open_graph, write_output
 from bortekg.cli.querying import endpoint_options, guarded, open_engine, timeout_option
 
-
 # --------------------------------------------------------------------------- stats
 
 

@@ -99,7 +99,8 @@ def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str,
     if with_evidence or fmt == "records":
         import pyoxigraph
 
-        from bortekg.answers import Answer, with_evidence as add_evidence
+        from bortekg.answers import Answer
+        from bortekg.answers import with_evidence as add_evidence
 
         if not isinstance(results, pyoxigraph.QuerySolutions):
             fail(f"{q.id}: --with-evidence and --format records need a SELECT question")

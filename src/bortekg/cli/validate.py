@@ -110,9 +110,8 @@ def _source_texts(specs: tuple[str, ...], submissions: list, max_size: str) -> d
 def _gate(kg, extra_shapes: tuple[Path, ...]):
     """The packaged shapes plus any given with --shapes; a shapes file that does not parse is an error."""
     from bortekg import resources
-    from bortekg.validate import Gate, load_shapes
-
     from bortekg.inputs import InputTooLargeError, read_bounded
+    from bortekg.validate import Gate, load_shapes
 
     for path in extra_shapes:  # refused before any parser sees an endless or huge file
         try:
@@ -185,9 +184,9 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
         max_size: str) -> None:
     """Validate FILE exactly as `validate` does, then merge it atomically into the store as a
     submission graph of its own, with its provenance. On any failure the store is unchanged."""
+    from bortekg.progress import for_people
     from bortekg.report import render, render_json
     from bortekg.store import DuplicateSubmissionError
-    from bortekg.progress import for_people
     from bortekg.validate import SubmissionRejected, validate_and_add
 
     if not source.strip():

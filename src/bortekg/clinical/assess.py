@@ -39,7 +39,7 @@ class Evidence:
     caveats: tuple[str, ...] = ()  # approximations and reading conventions, in the graph's words
 
     def as_dict(self) -> dict[str, Any]:
-        found = {
+        found: dict[str, Any] = {
             "claim": ns.curie(self.claim), "label": self.label, "statement": self.statement,
             "source": self.source, "source_id": ns.curie(self.source_id), "quote": self.quote,
             "evidence_kind": self.evidence_kind, "source_reference": self.reference,
@@ -273,20 +273,20 @@ def _finding_dose(context: _Context, patient: Patient, notes: list[str], *, grad
         action = f"Bortezomib: {advice} because of {', '.join(findings)}" + (f" ({strengths[0]})" if strengths else "")
         found.append(Recommendation("dose-modification", action, values, context.evidence_of([claim])))
     if found:
-        findings = ", ".join(sorted({f for r in found for f in r.values["rule_basis"].removeprefix("finding: ").split(", ")}))
+        named = ", ".join(sorted({f for r in found for f in r.values["rule_basis"].removeprefix("finding: ").split(", ")}))
         if patient.grade is None:
-            notes.append(f"The dose advice applies because of the patient's findings ({findings}); "
+            notes.append(f"The dose advice applies because of the patient's findings ({named}); "
                          "no neuropathy grade was given, so the grade algorithm was not applied.")
         elif not grade_rules:
             # replaces "the sources give no rule": the grade algorithm gives none, the finding does
             notes[:] = [n for n in notes if not n.startswith("The sources give no dose-modification rule")]
             notes.append(f"The grade algorithm gives no dose-modification rule for "
                          f"{_grade_text(patient)}; the dose advice "
-                         f"applies because of the patient's findings ({findings}).")
+                         f"applies because of the patient's findings ({named}).")
         else:
             notes.append(f"The dose advice comes from two rules that both apply: the grade algorithm for "
                          f"{_grade_text(patient)}, and the advice the "
-                         f"patient's findings ({findings}) bring into play; the sources do not rank them.")
+                         f"patient's findings ({named}) bring into play; the sources do not rank them.")
     return found
 
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from bortekg.inputs import JsonInputError, load_json
 from bortekg.ingest.problems import IRI_HINT, LANGUAGE_HINT, SURROGATE_HINT, Problem, line_at
+from bortekg.inputs import JsonInputError, load_json
 
 #: Keywords whose values are not IRIs to check here (their contents are walked).
 _PLAIN_KEYWORDS = {

@@ -30,8 +30,6 @@ import pyoxigraph as ox
 
 from bortekg import namespaces as ns
 from bortekg.ingest.jsonld import check_jsonld
-from bortekg.ingest.xmlcheck import xml_problem
-from bortekg.inputs import InputTooLargeError, read_bounded
 from bortekg.ingest.problems import (
     IRI_HINT,
     LANGUAGE_HINT,
@@ -40,6 +38,8 @@ from bortekg.ingest.problems import (
     Problem,
     line_at,
 )
+from bortekg.ingest.xmlcheck import xml_problem
+from bortekg.inputs import InputTooLargeError, read_bounded
 from bortekg.store import RDF_FORMATS
 
 #: Input formats by their command-line name: the formats the store writes.
@@ -251,7 +251,7 @@ class _LineReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def readinto(self, buffer) -> int:
         if self.lines_read >= len(self._lines):
             return 0
         line = self._lines[self.lines_read]

@@ -9,6 +9,7 @@ reads no DTD, no external entity and no parameter entity: any DOCTYPE or ENTITY 
 
 from __future__ import annotations
 
+from typing import NoReturn
 from xml.parsers import expat
 
 from bortekg.ingest.problems import SURROGATE_HINT, Problem
@@ -50,7 +51,7 @@ def xml_problem(data: bytes, max_depth: int = MAX_XML_DEPTH) -> Problem | None:
         nonlocal depth
         depth -= 1
 
-    def declaration(*_args: object) -> None:
+    def declaration(*_args: object) -> NoReturn:
         raise _Refused("RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity "
                        "declarations can expand without bound or read other files)",
                        "remove the DOCTYPE and write entities out in full")

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from bortekg.progress import Progress, silent
 from bortekg.reason.hermit import JavaNotFoundError, ReasonerError, ReasonerTimeoutError
 from bortekg.reason.report import ClassMembers, Explanation, ReasoningReport
-from bortekg.progress import Progress, silent
 from bortekg.store import KnowledgeGraph
 
 __all__ = [

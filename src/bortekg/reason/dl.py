@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from bortekg import namespaces as ns
+from bortekg.progress import Progress, silent
 from bortekg.reason.axioms import Axiom, AxiomSet, logical_triples, to_ntriples
 from bortekg.reason.explain import (
     Deadline,
@@ -19,7 +20,6 @@ from bortekg.reason.graph_input import ReasoningInput
 from bortekg.reason.hermit import ReasonerTimeoutError, run_hermit
 from bortekg.reason.render import AxiomRenderer
 from bortekg.reason.report import ClassMembers, Explanation, ReasoningReport
-from bortekg.progress import Progress, silent
 from bortekg.reason.taxonomy import Taxonomy
 from bortekg.store import KnowledgeGraph
 

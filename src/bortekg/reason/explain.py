@@ -21,6 +21,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -142,7 +143,7 @@ def _triggers(axiom: Axiom) -> set[ox.NamedNode]:
     return found
 
 
-def relevance_layers(axioms: Iterable[Axiom], seeds: set[ox.NamedNode]) -> list[list[Axiom]]:
+def relevance_layers(axioms: Iterable[Axiom], seeds: AbstractSet[ox.NamedNode]) -> list[list[Axiom]]:
     """Axioms by distance from ``seeds``: layer 1 is about a seed, layer 2 about a term
     that layer 1 mentions, and so on."""
     by_trigger: dict[ox.NamedNode, list[Axiom]] = defaultdict(list)
@@ -170,8 +171,8 @@ def minimal_explanation(
     axioms: AxiomSet,
     oracle: Oracle,
     *,
-    suspects: set[Axiom] = frozenset(),
-    seeds: set[ox.NamedNode] = frozenset(),
+    suspects: AbstractSet[Axiom] = frozenset(),
+    seeds: AbstractSet[ox.NamedNode] = frozenset(),
 ) -> list[Axiom]:
     """A minimal set of axioms that causes the problem ``oracle`` detects."""
     everything = list(axioms.axioms)

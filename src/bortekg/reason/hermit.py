@@ -68,7 +68,7 @@ def hermit_classpath() -> str:
     """HermiT's jar as owlready2 ships it (found without importing owlready2)."""
     spec = importlib.util.find_spec("owlready2")
     if spec is None or not spec.submodule_search_locations:
-        raise ReasonerError("owlready2 is not installed: reinstall bortekg (pip install bortekg)")
+        raise ReasonerError("owlready2 is not installed: pip install 'bortekg[reason]'")
     hermit_dir = Path(next(iter(spec.submodule_search_locations))) / "hermit"
     jar = hermit_dir / "HermiT.jar"
     if not jar.is_file():

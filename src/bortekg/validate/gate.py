@@ -16,10 +16,10 @@ from bortekg.validate.context import context_triples
 from bortekg.validate.facts import GraphFacts
 from bortekg.validate.protection import changes_ontology
 from bortekg.validate.quotes import new_source_indexes
-from bortekg.validate.rules import RuleContext, run_rules
-from bortekg.validate.view import SubmissionView
 from bortekg.validate.reporting import build_report
+from bortekg.validate.rules import RuleContext, run_rules
 from bortekg.validate.shacl import load_shapes, shacl_report, to_rdflib
+from bortekg.validate.view import SubmissionView
 from bortekg.vocabulary import KnownTerms, check_vocabulary
 
 if TYPE_CHECKING:

@@ -165,7 +165,7 @@ def _allowed_prefixes(view: SubmissionView, context: RuleContext, subject: ox.Na
     seen: set[str] = set()
     allowed: set[str] = set()
     while todo and not allowed:
-        level = []
+        level: list[str] = []
         for cls in todo:
             if cls in seen or cls in _GENERAL:
                 continue

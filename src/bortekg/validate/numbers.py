@@ -182,6 +182,7 @@ def _check_value(view: SubmissionView, claim: ox.NamedNode, node: ox.NamedNode, 
     if same:
         if unit is not None and not any(_unit_fits(view, n.after, unit) for n in same):
             printed_unit = _unit_word_at(view, same[0].after)
+            assert printed_unit[0] is not None  # a unit that fits is any where none is printed
             yield Finding(
                 UNIT_IN_QUOTE, node,
                 f"the quote prints {number_text(value)} {printed_unit[1]} but {ns.curie(prop)} is in "
@@ -297,7 +298,7 @@ def _dose_rule_wording(view: SubmissionView, claim: ox.NamedNode, quotes: list[s
                 f"(no {' / '.join(sorted(words))}...): give the action the quote states, or quote the "
                 "passage that states this one.",
                 path=DOSE_ACTION, value=action, line=view.line(claim, DOSE_ACTION, action))
-    segments = {}
+    segments: dict[Decimal, list[str]] = {}
     for match in _GRADE_SEGMENT.finditer(text):
         segments.setdefault(Decimal(match.group(1)), []).append(match.group(2).lower())
     for condition in view.all_values(claim, HAS_CONDITION):

@@ -171,6 +171,7 @@ def closest_quoted_passage(context: RuleContext, source: str, quote: str) -> tup
         ratio = matcher.ratio()
         if ratio > best_ratio:
             best, best_ratio = candidate, ratio
+    assert best is not None  # there was a candidate, and every ratio beats -1
     return best[0], best[1]
 
 

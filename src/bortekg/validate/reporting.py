@@ -3,6 +3,7 @@ findings, each with its file, line, focus node, path, value, severity and messag
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -29,7 +30,7 @@ def build_report(
     context: rdflib.Graph,
     shacl: rdflib.Graph,
     issues: list[VocabularyIssue],
-    findings: list[Finding] = (),
+    findings: Sequence[Finding] = (),
 ) -> Report:
     """One report: vocabulary results first, then SHACL results in file order, then the
     knowledge rules' findings in file order."""

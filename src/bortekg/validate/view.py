@@ -67,7 +67,7 @@ class Schema:
             if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
                 parents[quad.subject.value].add(quad.object.value)
         superclasses = {c: frozenset(_closure(c, parents)) for c in parents}
-        numeric = {}
+        numeric: dict[str, NumericProperty] = {}
         for predicate in (FIXED_UNIT, UNIT_GIVEN_BY):
             for quad in store.quads_for_pattern(None, predicate, None, ONTOLOGY_GRAPH):
                 prop = quad.subject.value
