@@ -10,9 +10,9 @@ import sys
 
 import httpx
 import pytest
-from serve_server import cli_server
 
 from bortekg import KnowledgeGraph
+from serve_server import cli_server
 
 pytestmark = pytest.mark.server  # starts bortekg serve
 

@@ -10,8 +10,6 @@ from collections import Counter
 import httpx
 import pyoxigraph as ox
 import pytest
-from rowsets import describe_difference, row_multiset
-from serve_server import cli_server
 from SPARQLWrapper import (
     CSV,
     JSON,
@@ -34,6 +32,8 @@ from bortekg.catalogue import load_catalogue
 from bortekg.engines import EmbeddedEngine, run_query
 from bortekg.results import format_results
 from bortekg.serve.description import SD
+from rowsets import describe_difference, row_multiset
+from serve_server import cli_server
 
 pytestmark = pytest.mark.server  # starts bortekg serve
 

@@ -10,11 +10,11 @@ import time
 
 import httpx
 import pytest
-from serve_server import cli_server, serving
 from starlette.testclient import TestClient
 
 from bortekg import namespaces as ns
 from bortekg.serve import ServerState, ServeSettings, create_app
+from serve_server import cli_server, serving
 
 LOCAL = "http://127.0.0.1:8000"
 #: A join of every triple with every triple with every triple: it never ends on this graph.

@@ -140,7 +140,7 @@ class Diff:
         def triples(rows: Iterable[tuple[str, str, str]]) -> list[tuple[str, list[str]]]:
             return [(" ".join(ns.curie(term) for term in row), []) for row in rows]
 
-        groups = [
+        groups: list[tuple[str, list[tuple[str, list[str]]]]] = [
             ("claims added", plain(self.claims_added)),
             ("claims retracted", plain(self.claims_retracted)),
             ("claims changed", changed(self.claims_changed)),

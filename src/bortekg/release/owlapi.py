@@ -121,8 +121,9 @@ def unavailable_reason() -> str | None:
 def _compiled(workdir: Path) -> Path:
     """The folder holding OwlTool.class, compiled once per version of its source."""
     reason = unavailable_reason()
-    if reason:
-        raise OwlApiUnavailable(reason)
+    jars = classpath()
+    if reason or jars is None:
+        raise OwlApiUnavailable(reason or f"the OWL API is not installed: apt-get install {PACKAGE}")
     digest = hashlib.sha256(SOURCE.read_bytes()).hexdigest()[:16]
     target = workdir / f"owltool-{digest}"
     if (target / "OwlTool.class").is_file():
@@ -130,7 +131,7 @@ def _compiled(workdir: Path) -> Path:
     building = workdir / f".owltool-{digest}-{id(target)}"
     building.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        ["javac", "-Xlint:-path", "-cp", classpath(), "-d", str(building), str(SOURCE)],
+        ["javac", "-Xlint:-path", "-cp", jars, "-d", str(building), str(SOURCE)],
         check=False, capture_output=True, text=True,
     )
     if done.returncode != 0:

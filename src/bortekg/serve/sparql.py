@@ -49,24 +49,24 @@ def routes(state: ServerState) -> list[BaseRoute]:
             asked = await read_request(request, state.settings.max_query_bytes)
             if asked.query is None:
                 return _describe(state, request, asked)
-            return await _answer(state, asked, request.headers.get("accept"))
+            return await _answer(state, asked, asked.query, request.headers.get("accept"))
         except ProtocolError as error:
             return _error(error.status, str(error), error.headers)
 
     return [Route("/health", health), Route("/sparql", sparql, methods=["GET", "POST"])]
 
 
-async def _answer(state: ServerState, asked: ProtocolRequest, accept: str | None) -> Response:
+async def _answer(state: ServerState, asked: ProtocolRequest, query: str, accept: str | None) -> Response:
     # the answer to the same request asked before, looked up before any work: only answers
     # that passed every check are kept
-    key = (asked.query, asked.default_graph_uris, asked.named_graph_uris, asked.formats, accept)
+    key = (query, asked.default_graph_uris, asked.named_graph_uris, asked.formats, accept)
     cached = state.answers.get(key)
     if cached is not None:
         return _ok(*cached)
     engine = EmbeddedEngine(state.kg)
     try:
         # checked here first as well, to choose the format (and refuse) before any work
-        shape = check_query(asked.query, engine.graph_names())
+        shape = check_query(query, engine.graph_names())
         dataset = ProtocolDataset.from_parameters(asked.default_graph_uris, asked.named_graph_uris,
                                                   engine.graph_names())
         choice = choose(shape.returns_graph, accept, asked.formats)
@@ -81,7 +81,7 @@ async def _answer(state: ServerState, asked: ProtocolRequest, accept: str | None
     limit = state.settings.max_result_bytes
 
     def run() -> bytes:
-        body = serialise(run_query(engine, asked.query, timeout=state.settings.timeout), choice.name)
+        body = serialise(run_query(engine, query, timeout=state.settings.timeout), choice.name)
         if len(body) > limit:
             raise AnswerTooLarge(f"the answer is {len(body):,} bytes, more than the {limit:,} bytes this "
                                  "server sends; narrow the query or add a LIMIT")
@@ -101,7 +101,7 @@ async def _answer(state: ServerState, asked: ProtocolRequest, accept: str | None
         raise ProtocolError(503, str(error).replace("a longer --timeout", "split it into smaller queries")) from None
     except (WorkerCrash, QueryError) as error:
         raise ProtocolError(500, str(error)) from None
-    state.answers.put(key, body, choice.content_type, key_bytes=len(asked.query) + len(accept or ""))
+    state.answers.put(key, body, choice.content_type, key_bytes=len(query) + len(accept or ""))
     return _ok(body, choice.content_type)
 
 
