@@ -8,6 +8,7 @@ import importlib.metadata
 import json
 import re
 import shutil
+import sys
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -274,3 +275,36 @@ def test_the_command_writes_the_files_and_refuses_bad_output(kgx_dir: Path, tmp_
     assert refused.stderr.count("\n") == 1 and "not a folder" in refused.stderr
     mixed = CliRunner().invoke(main, ["export", "--format", "kgx", "--with-inferred", "--out", str(out)])
     assert mixed.exit_code == 2 and "RDF formats" in mixed.stderr
+
+
+def test_an_unverified_mapping_is_neither_id_nor_xref(tmp_path: Path) -> None:
+    from bortekg import KnowledgeGraph
+
+    extra = tmp_path / "unverified.ttl"
+    # bke:bipn has no standard identifier; an unverified one must not give it one
+    extra.write_text(f"<{ns.BKE}bipn> <{ns.SKOS}exactMatch> <http://purl.obolibrary.org/obo/MONDO_0000001> ;\n"
+                     f"    <{ns.BKG}unverifiedMapping> <http://purl.obolibrary.org/obo/MONDO_0000001> .\n",
+                     encoding="utf-8")
+    nodes, _ = kgx_records(KnowledgeGraph(extra_kb_files=[extra]))
+    bipn = next(n for n in nodes if n["id"] == "bke:bipn")
+    assert "MONDO:0000001" not in bipn.get("xref", [])
+
+
+def test_the_command_line_starts_without_the_export_libraries() -> None:
+    import subprocess
+
+    code = ("import sys, bortekg.cli.core; "
+            "print(sorted(m for m in ('bmt', 'kgx', 'sssom', 'linkml_runtime') if m in sys.modules))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "[]"
+
+
+def test_without_the_export_extra_the_command_says_how_to_install_it(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "bmt", None)  # as if bmt were not installed
+    biolink.toolkit.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["export", "--format", "kgx", "--out", str(tmp_path / "out")])
+    finally:
+        biolink.toolkit.cache_clear()
+    assert result.exit_code == 2 and "pip install 'bortekg[export]'" in result.stderr
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
