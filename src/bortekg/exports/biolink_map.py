@@ -116,3 +116,10 @@ EDGE_SLOTS: dict[str, str] = {
 
 #: Claim properties the edge carries in other ways (its ends, its provenance), not repeated.
 NOT_REPEATED = frozenset({"type", "wasDerivedFrom"})
+
+#: Claim properties whose values are parts of the claim (IRIs, never blank nodes): besides
+#: the parts' CURIEs, the edge carries their qualifiers as ``<property>_<part property>``.
+PART_PROPERTIES = frozenset({"hasCondition", "hasDose", "regimen", "interventionArm", "comparatorArm",
+                             "hasOutcomeCount", "hasToxicity"})
+#: Properties of a part that only name it.
+PART_SKIPPED = frozenset({"type", "label"})

@@ -31,6 +31,8 @@ from bortekg.exports.biolink_map import (
     EDGE_SLOTS,
     EDGES,
     NOT_REPEATED,
+    PART_PROPERTIES,
+    PART_SKIPPED,
     RELATION_PREDICATES,
     EdgeRule,
 )
@@ -205,7 +207,8 @@ def _nodes(graph: _Graph) -> list[Record]:
 
 def _edges(graph: _Graph) -> list[Record]:
     """One or more edges per claim. A project property is a list in every edge where some
-    claim has several values for it, else a single value: kgx drops false and 0 from lists."""
+    claim has several values for it, else a single value (kgx's reader drops false and 0
+    from lists, not from single values)."""
     records: list[Record] = []
     for claim in sorted(graph.facts):
         if not claim.startswith(ns.BKC):
@@ -217,8 +220,13 @@ def _edges(graph: _Graph) -> list[Record]:
     several = {key for record in records for key, value in record.items()
                if key in projected and isinstance(value, list) and len(value) > 1}
     for record in records:
-        for key in projected - several:
-            if key in record and isinstance(record[key], list):
+        for key in projected:
+            if key not in record or not isinstance(record[key], list):
+                continue
+            if key in several:
+                # kgx's reader drops false from a list: there a boolean is written as text
+                record[key] = [("true" if v else "false") if isinstance(v, bool) else v for v in record[key]]
+            else:
                 record[key] = record[key][0]
     return records
 
@@ -285,7 +293,23 @@ def _edge_properties(graph: _Graph, claim: str, ends: set[str]) -> Record:
             record[name] = written if biolink.is_multivalued(name) else written[0]
         else:
             record[_project_property(local)] = written
+        if local in PART_PROPERTIES:
+            record.update(_part_properties(graph, local, sorted(v.value for v in values)))
     return record
+
+
+def _part_properties(graph: _Graph, local: str, parts: list[str]) -> Record:
+    """The qualifiers of a claim's parts (``hasCondition`` -> ``has_condition_grade``), each
+    key with the values of all the parts that have it, in the order of the parts' CURIEs."""
+    record: dict[str, list[Value]] = {}
+    for part in parts:
+        for predicate, values in sorted(graph.facts.get(part, {}).items()):
+            part_local = _local(predicate)
+            if part_local in PART_SKIPPED:
+                continue
+            name = _project_property(f"{local}_{part_local}")
+            record.setdefault(name, []).extend(sorted((_value(graph, v) for v in values), key=str))
+    return dict(record)
 
 
 def _project_property(local: str) -> str:
