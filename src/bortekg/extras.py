@@ -18,6 +18,7 @@ EXTRA_MODULES: dict[str, tuple[str, ...]] = {
     "network": ("networkx", "matplotlib"),
     "serve": ("starlette", "uvicorn", "httptools", "jinja2", "python_multipart", "mimeparse"),
     "release": ("ontospy",),
+    "export": ("bmt", "biolink_model", "sssom"),
 }
 
 #: Commands that need an extra whatever their options (others may need one for an option:

@@ -117,6 +117,10 @@ def query(ctx: click.Context, query_file: str, fmt: str, output: Path | None, wi
 
 #: Export formats of the network view (not RDF), for Cytoscape and Gephi.
 NETWORK_FORMATS = ("graphml",)
+#: Exchange formats of the field: a Biolink KGX graph (a folder of files), SSSOM mappings.
+EXCHANGE_FORMATS = ("kgx", "sssom")
+#: Where ``--format kgx`` writes without ``--out``.
+DEFAULT_KGX_DIR = Path("bortekg-kgx")
 
 
 @main.command()
@@ -126,9 +130,11 @@ NETWORK_FORMATS = ("graphml",)
     default="ttl",
     show_default=True,
     help="ttl, nt, nq, trig, jsonld or xml (nq and trig keep the named graphs); "
-    "graphml writes the network view for Cytoscape or Gephi.",
+    "graphml writes the network view for Cytoscape or Gephi; kgx a Biolink KGX graph (a folder); "
+    "sssom the verified mappings.",
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option("-o", "--output", "--out", type=click.Path(path_type=Path),
+              help="Write to a file (for kgx: a folder, default ./bortekg-kgx).")
 @click.option("--with-inferred", is_flag=True, help="Include the inferred-triples graph.")
 @click.option("--standard-iris", is_flag=True,
               help="Write each entity under its verified standard identifier (ChEBI, MONDO, HP, ...), "
@@ -138,9 +144,12 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
     """Export the whole graph as RDF, or its network view as GraphML."""
     from bortekg.store import EXPORT_FORMATS
 
-    if fmt not in EXPORT_FORMATS and fmt not in NETWORK_FORMATS:
-        choices = ", ".join([*EXPORT_FORMATS, *NETWORK_FORMATS])
+    if fmt not in EXPORT_FORMATS and fmt not in NETWORK_FORMATS and fmt not in EXCHANGE_FORMATS:
+        choices = ", ".join([*EXPORT_FORMATS, *NETWORK_FORMATS, *EXCHANGE_FORMATS])
         fail(f"unknown export format {fmt!r}; choose one of: {choices}")
+    if fmt in EXCHANGE_FORMATS:
+        _export_exchange(ctx, fmt, output, with_inferred or standard_iris)
+        return
     if output is not None and not output.parent.is_dir():
         fail(f"cannot write {output}: folder {output.parent} does not exist")
     check_output_path(ctx, output)
@@ -160,6 +169,39 @@ def export(ctx: click.Context, fmt: str, output: Path | None, with_inferred: boo
     if output is None:
         assert data is not None
         write_output(data, None)
+
+
+def _export_exchange(ctx: click.Context, fmt: str, output: Path | None, rdf_options: bool) -> None:
+    """``export --format kgx|sssom``: thin over bortekg.exports (files, or SSSOM on stdout)."""
+    from bortekg.exports.biolink import ExportUnavailableError
+    from bortekg.outputs import OutputError
+
+    if rdf_options:
+        fail(f"--with-inferred and --standard-iris apply to the RDF formats, not to {fmt} "
+             "(kgx always writes standard identifiers; neither writes inferred triples)")
+    if fmt == "kgx":
+        output = output or DEFAULT_KGX_DIR
+    elif output is not None and output.is_dir():
+        fail(f"cannot write {output}: it is a folder; give a file name for the SSSOM table")
+    if output is not None and not output.parent.is_dir():
+        fail(f"cannot write {output}: folder {output.parent} does not exist")
+    check_output_path(ctx, output)
+    kg = open_graph(ctx)
+    try:
+        if fmt == "kgx":
+            from bortekg.exports.kgx import write_kgx
+
+            for path in write_kgx(kg, output or DEFAULT_KGX_DIR):
+                click.echo(f"wrote {path}", err=True)
+            return
+        from bortekg.exports.sssom import sssom_bytes, write_sssom
+
+        if output is None:
+            write_output(sssom_bytes(kg), None)
+        else:
+            click.echo(f"wrote {write_sssom(kg, output)}", err=True)
+    except (OutputError, ExportUnavailableError) as error:
+        fail(str(error))
 
 
 # --------------------------------------------------------------------------- describe
