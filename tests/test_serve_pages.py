@@ -13,6 +13,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from conftest import REPO
+from rdflib.compare import isomorphic
 
 from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
@@ -239,7 +240,36 @@ def test_a_claim_dereferences_to_its_triples_and_evidence(client, kg, fmt: str, 
     source = rdflib.URIRef(ns.BKS + "bipn-treatment-answer")
     assert (claim, rdflib.URIRef(ns.PROV + "wasDerivedFrom"), source) in graph
     assert graph.value(source, rdflib.RDFS.label) is not None  # the evidence's source, named
+    assert graph.value(source, rdflib.DCTERMS.title) is not None
     assert graph.value(claim, rdflib.URIRef(ns.BKG + "evidenceQuote")) is not None
+
+
+def test_a_description_follows_blank_nodes(client, kg) -> None:
+    """A defined class's equivalent-class expression is blank nodes: they come with it whole."""
+    iri = ns.BKG + "SuspectedImmuneMediatedBipnCase"
+    graph = rdflib.Graph().parse(data=client.get("/term/SuspectedImmuneMediatedBipnCase",
+                                                 headers={"accept": "text/turtle"}).text, format="turtle")
+    whole = rdflib.Graph().parse(data=ox.serialize([q.triple for q in kg.quads()], None, ox.RdfFormat.N_TRIPLES),
+                                 format="nt")
+    expected = _bounded_description(whole, rdflib.URIRef(iri))
+    assert len(expected) > 10 and any(isinstance(o, rdflib.BNode) for o in expected.objects())
+    assert isomorphic(_bounded_description(graph, rdflib.URIRef(iri)), expected)
+
+
+def _bounded_description(graph: rdflib.Graph, node: rdflib.URIRef) -> rdflib.Graph:
+    """The node's statements and, recursively, those of the blank nodes they reach."""
+    found = rdflib.Graph()
+    pending, seen = [node], set()
+    while pending:
+        subject = pending.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for p, o in graph.predicate_objects(subject):
+            found.add((subject, p, o))
+            if isinstance(o, rdflib.BNode):
+                pending.append(o)
+    return found
 
 
 def test_an_unknown_iri_is_404_for_rdf_clients_too(client) -> None:
@@ -356,6 +386,8 @@ def test_the_form_makes_the_patient_document_of_the_cli() -> None:
     assert patient_document({"neuropathy.pain": "no", "findings": " fasciculation \n\nHP:0002380\n", "age": "61.5"}) == {
         "neuropathy": {"pain": False}, "findings": ["fasciculation", "HP:0002380"], "age": 61.5}
     assert patient_document({"age": "sixty", "neuropathy.grade": "", "medications": "  "}) == {"age": "sixty"}
+    # what is not yes or no stays text, for the schema to refuse with its message
+    assert patient_document({"neuropathy.pain": "maybe"}) == {"neuropathy": {"pain": "maybe"}}
 
 
 def test_the_assessment_lists_every_recommendation_with_its_evidence(client, kg) -> None:
