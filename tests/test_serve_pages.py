@@ -454,10 +454,40 @@ class _Problems(HTMLParser):
             self._inside = False
 
 
+def test_the_assessed_document_is_shown_for_the_cli(client) -> None:
+    response = client.post("/assess", data=EXAMPLE_FORM)
+    shown = response.text.split('<pre class="raw">', 1)[1].split("</pre>", 1)[0]
+    assert json.loads(shown.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&")) == EXAMPLE_PATIENT
+
+
+@pytest.mark.parametrize("body,content_type,status", [
+    (b"age=" + b"1" * (2 * 1024 * 1024), "application/x-www-form-urlencoded", 413),
+    (b'{"age": 60}', "application/json", 415),
+    (b"age=60", None, 415),
+])
+def test_an_unreadable_form_is_refused_with_a_message(client, body: bytes, content_type: str | None,
+                                                         status: int) -> None:
+    headers = {"content-type": content_type} if content_type else {}
+    response = client.post("/assess", content=body, headers=headers)
+    assert response.status_code == status
+    assert '<ul class="problems"><li>' in response.text
+    assert ("larger than 1024 KiB" if status == 413 else "URL-encoded") in response.text
+
+
 def test_the_empty_form(client) -> None:
     response = client.get("/assess")
     assert response.status_code == 200 and 'action="/assess"' in response.text
     assert "role=\"alert\"" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/", "/search?q=x", "/entity/bortezomib", "/questions/indications",
+                                  "/assess", "/sparql-editor", "/entity/no-such-thing"])
+def test_pages_allow_only_their_own_scripts_and_styles(client, path: str) -> None:
+    response = client.get(path)
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy and "form-action 'self'" in policy
+    assert "<script>" not in response.text and " style=" not in response.text  # nothing inline to allow
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 # ------------------------------------------------------------------ SPARQL editor and shipped files

@@ -3,13 +3,15 @@ checks and messages, and every recommendation with its evidence."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
+from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -22,6 +24,7 @@ from bortekg.clinical import (
     assess,
     build_patient,
 )
+from bortekg.clinical.patient import MAX_PATIENT_BYTES
 from bortekg.serve.pages.site import Site
 
 #: How the form names its source in messages (the command line names the file).
@@ -33,6 +36,7 @@ NUMBERS = ("age", "bortezomib.dose_mg_m2", "bortezomib.cycle", "neuropathy.grade
 TEXTS = ("id", "sex", "diagnosis", "bortezomib.route", "bortezomib.schedule", "bortezomib.status")
 FLAGS = ("neuropathy.pain", "neuropathy.motor_involvement", "neuropathy.worsening_after_stop")
 LISTS = ("findings", "comorbidities", "medications")
+FIELDS = (*NUMBERS, *TEXTS, *FLAGS, *LISTS)
 _INTEGER = re.compile(r"[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
@@ -47,7 +51,30 @@ def _number(text: str) -> int | float | str:
     return text
 
 
-def patient_document(form: FormData | dict[str, str]) -> dict[str, Any]:
+class FormError(ValueError):
+    """A form the page cannot read; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The fields of a URL-encoded form (what the page's form sends), read up to the size a
+    patient file may have; a larger or differently encoded body is refused."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/x-www-form-urlencoded":
+        raise FormError(415, f"send the form URL-encoded (application/x-www-form-urlencoded), not {kind or 'no type'}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_PATIENT_BYTES:
+            raise FormError(413, f"the form is larger than {MAX_PATIENT_BYTES // 1024} KiB: "
+                                 "a patient's fields take a few hundred bytes")
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
+def patient_document(form: Mapping[str, str]) -> dict[str, Any]:
     """The patient JSON document the form's fields make: empty fields are left out, numbers
     are numbers, yes/no are booleans, the lists hold one term per line."""
     document: dict[str, Any] = {}
@@ -59,7 +86,7 @@ def patient_document(form: FormData | dict[str, str]) -> dict[str, Any]:
             target = target.setdefault(parent, {})
         target[key] = value
 
-    for path in (*NUMBERS, *TEXTS, *FLAGS, *LISTS):
+    for path in FIELDS:
         text = str(form.get(path) or "").strip()
         if not text:
             continue
@@ -88,8 +115,9 @@ def form_classes(assessment: Assessment) -> list[str]:
 
 
 class _Assessor:
-    """One form classifier for the server's read-only graph; one assessment at a time, since
-    the reasoner's Python side keeps global state."""
+    """One form classifier for the server's read-only graph, and one assessment at a time:
+    each starts a Java process for the reasoner, and a burst of requests must not start a
+    burst of them."""
 
     def __init__(self, site: Site) -> None:
         self.site = site
@@ -109,13 +137,20 @@ def routes(site: Site) -> list[BaseRoute]:
     assessor = _Assessor(site)
 
     async def assessment_page(request: Request) -> Response:
-        form = await request.form() if request.method == "POST" else {}
-        values = {key: str(form.get(key) or "") for key in (*NUMBERS, *TEXTS, *FLAGS, *LISTS)}
-        context: dict[str, Any] = {"values": values, "problems": [], "assessment": None, "sections": SECTIONS}
+        context: dict[str, Any] = {"values": dict.fromkeys(FIELDS, ""), "problems": [], "assessment": None,
+                                   "sections": SECTIONS}
         if request.method != "POST":
             return site.render(request, "assess.html", context)
         try:
-            found = await run_in_threadpool(assessor, patient_document(form))
+            form = await read_form(request)
+        except FormError as error:
+            context["problems"] = [str(error)]
+            return site.render(request, "assess.html", context, status=error.status)
+        context["values"] = {key: form.get(key, "") for key in FIELDS}
+        document = patient_document(form)
+        context["document"] = json.dumps(document, indent=2, ensure_ascii=False)
+        try:
+            found = await run_in_threadpool(assessor, document)
         except PatientDocumentError as error:
             context["problems"] = error.problems
             return site.render(request, "assess.html", context, status=400)
