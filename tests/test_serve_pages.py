@@ -476,7 +476,7 @@ def test_an_unreadable_form_is_refused_with_a_message(client, body: bytes, conte
 
 def test_the_empty_form(client) -> None:
     response = client.get("/assess")
-    assert response.status_code == 200 and 'action="/assess"' in response.text
+    assert response.status_code == 200 and 'action="/assess#assessment"' in response.text
     assert "role=\"alert\"" not in response.text
 
 
