@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections import Counter
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,11 +21,11 @@ from bortekg import namespaces as ns
 from bortekg.answers import Answer, NoClaimColumnError, with_evidence
 from bortekg.catalogue import ParameterError, get_question, load_catalogue
 from bortekg.clinical import PatientDocumentError, assess, build_patient
-from bortekg.describe import describe
+from bortekg.describe import describe, describe_claim
 from bortekg.search import search
 from bortekg.serve import ServerState, create_app
 from bortekg.serve.pages import negotiation
-from bortekg.serve.pages.assessment import FLAGS, LISTS, patient_document
+from bortekg.serve.pages.assessment import FLAGS, LISTS, form_classes, patient_document
 from bortekg.serve.pages.site import local_path
 from bortekg.stats import graph_stats
 
@@ -199,6 +200,26 @@ def test_unknown_ids_get_a_404_page(client, path: str) -> None:
     response = client.get(path, headers={"accept": BROWSER_ACCEPT})
     assert response.status_code == 404
     assert "<h1>Not found</h1>" in response.text and "<script>" not in response.text
+
+
+@pytest.mark.parametrize("iri,path", [
+    (ns.BKE + "bortezomib", "/entity/bortezomib"),
+    (ns.BKC + "bipntx-first-line-pregabalin", "/claim/bipntx-first-line-pregabalin"),
+    (ns.BKS + "bipn-treatment-answer", "/source/bipn-treatment-answer"),
+    (ns.BKG + "DoseModificationRule", "/term/DoseModificationRule"),
+    (ns.BKG + "graph/kb", None),
+    (ns.BKE, None),
+    ("http://purl.obolibrary.org/obo/CHEBI_52717", None),
+])
+def test_local_path(iri: str, path: str | None) -> None:
+    assert local_path(iri) == path
+
+
+def test_describe_claim_is_the_claim_as_describe_shows_it(kg) -> None:
+    claim = ns.BKC + "bipntx-first-line-pregabalin"
+    [among] = [c for c in describe(kg, ns.BKE + "pregabalin").claims if c.iri == claim]
+    alone = describe_claim(kg, claim)
+    assert alone.role == "" and replace(alone, role=among.role) == among
 
 
 # ------------------------------------------------------------------ content negotiation
@@ -452,6 +473,52 @@ class _Problems(HTMLParser):
             self._item = None
         elif tag == "ul":
             self._inside = False
+
+
+@pytest.mark.java
+def test_a_suspected_immune_patient_gets_the_form_class_notes_and_options(client, kg) -> None:
+    document = json.loads((REPO / "tests" / "patients" / "patient-suspected-immune.json").read_text(encoding="utf-8"))
+    form = {"id": "example-2", "diagnosis": "multiple myeloma", "bortezomib.dose_mg_m2": "1.3",
+            "bortezomib.route": "subcutaneous", "bortezomib.schedule": "weekly", "bortezomib.cycle": "4",
+            "bortezomib.status": "discontinued", "neuropathy.grade": "3", "neuropathy.pain": "no",
+            "neuropathy.motor_involvement": "yes", "neuropathy.worsening_after_stop": "yes",
+            "findings": "increased CSF protein"}
+    assert patient_document(form) == document
+    expected = assess(kg, build_patient(kg, document, "patient.json"))
+    classes = form_classes(expected)
+    assert classes  # the OWL classification places this patient (needs Java, as in CI)
+    response = client.post("/assess", data=form)
+    assert response.status_code == 200
+    assert f"BIPN form classes (OWL): {', '.join(classes)}" in response.text
+    options = [o["intervention"] for r in expected.recommendations for o in r.values.get("immunotherapy_options", [])]
+    assert options and all(f"Option: {o}" in response.text for o in options)
+    assert Counter(page(response).quotes) == Counter(e.quote for r in expected.recommendations for e in r.evidence)
+
+
+def form_of(document: dict) -> dict[str, str]:
+    """The form fields a person fills in for a patient document."""
+    form: dict[str, str] = {}
+    for key, value in document.items():
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                form[f"{key}.{inner}"] = ("yes" if item else "no") if isinstance(item, bool) else str(item)
+        elif isinstance(value, list):
+            form[key] = "\n".join(value)
+        else:
+            form[key] = str(value)
+    return form
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "tests" / "patients").glob("*.json")), ids=lambda p: p.stem)
+def test_every_sample_patient_is_assessed_on_the_page_as_by_the_api(client, kg, path: Path) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    form = form_of(document)
+    assert patient_document(form) == document
+    expected = assess(kg, build_patient(kg, document, path.name))
+    response = client.post("/assess", data=form)
+    assert response.status_code == 200
+    assert Counter(page(response).quotes) == Counter(e.quote for r in expected.recommendations for e in r.evidence)
+    assert len(expected.recommendations) == response.text.count('<article class="recommendation ')
 
 
 def test_the_assessed_document_is_shown_for_the_cli(client) -> None:
