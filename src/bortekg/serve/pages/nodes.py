@@ -37,25 +37,23 @@ def is_claim(site: Site, iri: str) -> bool:
 def routes(site: Site) -> list[BaseRoute]:
     def node_route(path: str, namespace: str, kind: str, html: Callable[[Request, str], Response]) -> Route:
         def endpoint(request: Request) -> Response:
-            name = request.path_params["name"]
-            iri = namespace + name
+            iri = namespace + request.path_params["name"]
+            wanted = negotiation.choose(request.headers.get("accept"))
             if not has_description(site.kg, iri):
-                message = f"The graph has no {kind} {ns.curie(iri)!s}."
-                wanted = negotiation.choose(request.headers.get("accept"))
-                if wanted is None or wanted == negotiation.HTML:
+                message = f"The graph has no {kind} {ns.curie(iri)}."
+                if wanted in (None, negotiation.HTML):
                     return site.not_found(request, message)
                 return PlainTextResponse(message + "\n", status_code=404)
-            wanted = negotiation.choose(request.headers.get("accept"))
+            vary = {"Vary": "Accept"}
             if wanted is None:
                 offered = ", ".join(negotiation.NODE_TYPES)
-                return PlainTextResponse(
-                    f"{iri} is available as {offered}; the Accept header asks for none of them.\n",
-                    status_code=406, headers={"Vary": "Accept"})
+                return PlainTextResponse(f"{iri} is available as {offered}; the Accept header asks for "
+                                         "none of them.\n", status_code=406, headers=vary)
             if wanted != negotiation.HTML:
                 body = serialise(description_triples(site.kg, iri), wanted)
-                return Response(body, media_type=wanted, headers={"Vary": "Accept"})
+                return Response(body, media_type=wanted, headers=vary)
             response = html(request, iri)
-            response.headers["Vary"] = "Accept"
+            response.headers.update(vary)
             return response
 
         return Route(path + "{name}", endpoint, methods=["GET", "HEAD"])

@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse
 from bortekg import namespaces as ns
 from bortekg.search import SearchIndex
 from bortekg.serve.state import ServerState
+from bortekg.store import KnowledgeGraph
 
 #: Namespaces whose IRIs the server answers, and the path each is answered at.
 LOCAL_PATHS = ((ns.BKE, "/entity/"), (ns.BKC, "/claim/"), (ns.BKS, "/source/"))
@@ -63,7 +64,7 @@ class Site:
         self.env.filters["expand"] = ns.expand
 
     @property
-    def kg(self):
+    def kg(self) -> KnowledgeGraph:
         return self.state.kg
 
     @cached_property
