@@ -280,3 +280,9 @@ def describe(kg: KnowledgeGraph, iri: str) -> Description:
         description.claims.append(_claim_view(outgoing, props, claim, role))
     description.claims.sort(key=lambda c: (c.kinds, c.label))
     return description
+
+
+def describe_claim(kg: KnowledgeGraph, iri: str) -> ClaimView:
+    """One claim as ``describe`` shows it among a node's claims: its kinds, statement,
+    qualifiers, parts, source and verbatim quote."""
+    return _claim_view(kg, _PropertyTable(kg), iri, "")
