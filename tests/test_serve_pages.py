@@ -13,7 +13,6 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from conftest import REPO
 from rdflib.compare import isomorphic
 
 from bortekg import KnowledgeGraph
@@ -28,6 +27,7 @@ from bortekg.serve.pages import negotiation
 from bortekg.serve.pages.assessment import FLAGS, LISTS, form_classes, patient_document
 from bortekg.serve.pages.site import local_path
 from bortekg.stats import graph_stats
+from conftest import REPO
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note on httpx, not about this code

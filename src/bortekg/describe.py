@@ -285,4 +285,8 @@ def describe(kg: KnowledgeGraph, iri: str) -> Description:
 def describe_claim(kg: KnowledgeGraph, iri: str) -> ClaimView:
     """One claim as ``describe`` shows it among a node's claims: its kinds, statement,
     qualifiers, parts, source and verbatim quote."""
-    return _claim_view(kg, _PropertyTable(kg), iri, "")
+    outgoing = _Edges(kg)
+    outgoing.fetch([iri])
+    outgoing.fetch([o.value for _, o, _ in outgoing(iri)
+                    if isinstance(o, ox.NamedNode) and o.value.startswith(ns.BKC)])  # its parts
+    return _claim_view(outgoing, _PropertyTable(kg), iri, "")
