@@ -49,7 +49,7 @@ EXAMPLE_FORM = {
 def client(kg: KnowledgeGraph) -> TestClient:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return TestClient(create_app(state=ServerState(kg=kg)))
+        return TestClient(create_app(state=ServerState(kg=kg)), base_url="http://localhost")
 
 
 class _Page(HTMLParser):
