@@ -21,35 +21,11 @@ def _free_port() -> int:
 
 
 def _app():
-    """The application over the packaged graph. Until this checkout's application answers the
-    SPARQL Protocol itself, the editor's script is driven against a minimal protocol answerer
-    defined here (SPARQL JSON results for a form-encoded POST); the real endpoint replaces it
-    as soon as the application has a ``/sparql`` route."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Mount, Route
-
+    """The application over the packaged graph: the pages and the real SPARQL endpoint."""
     from bortekg import KnowledgeGraph
     from bortekg.serve import ServerState, create_app
 
-    kg = KnowledgeGraph()
-    app = create_app(state=ServerState(kg=kg))
-    if any(getattr(route, "path", None) == "/sparql" for route in app.routes):
-        return app
-
-    async def protocol(request: Request) -> Response:
-        import pyoxigraph as ox
-
-        query = (await request.form())["query"]
-        try:
-            results = kg.query(str(query))
-        except SyntaxError as error:
-            return Response(str(error), status_code=400, media_type="text/plain")
-        return Response(results.serialize(format=ox.QueryResultsFormat.JSON),
-                        media_type="application/sparql-results+json")
-
-    return Starlette(routes=[Route("/sparql", protocol, methods=["POST"]), Mount("/", app=app)])
+    return create_app(state=ServerState(kg=KnowledgeGraph()))
 
 
 @pytest.fixture(scope="module")
