@@ -4,7 +4,9 @@ The server (uvicorn with the application, in a process of its own) serves the pa
 CLIENTS keep-alive clients (in client processes, so that they do not share the server's
 interpreter) each send one request after another for DURATION seconds: by default every
 competency question, bound to its example parameters as ``cq run`` binds them, POSTed to
-/sparql. ``--mix PATH`` adds a GET of PATH (an entity page, an assessment) to the rotation.
+/sparql, two entity pages and a claim page, and the assessment form POSTed with the fields of
+examples/patient.json (``--no-pages`` leaves the pages and the assessment out). ``--mix PATH``
+adds a GET of PATH to the rotation.
 It prints throughput, p50 and p99 latency and errors, overall and per kind of request,
 beside the target (0 errors, p99 <= 50 ms for the questions).
 
@@ -43,8 +45,40 @@ def serve(listener: socket.socket, cache_bytes: int, max_running: int, store: st
     server.run(sockets=[listener])
 
 
-def requests_to_send(mix: list[str]) -> list[tuple[str, bytes]]:
-    """(kind, raw HTTP request) for every question with its example bindings, then each --mix path."""
+#: The pages in the default mix: the drug, the adverse effect most claims are about, a claim.
+PAGES = ("/entity/bortezomib", "/entity/peripheral-neuropathy", "/claim/bipntx-dose-rule-1")
+#: The patient whose form the default mix submits (the README's example).
+PATIENT = Path(__file__).resolve().parent.parent / "examples" / "patient.json"
+
+
+def assessment_form(patient: Path) -> bytes:
+    """The assessment page's form fields for a patient document (lists one term a line)."""
+    import json
+
+    fields: dict[str, str] = {}
+
+    def flatten(prefix: str, document: dict) -> None:
+        for key, value in document.items():
+            if isinstance(value, dict):
+                flatten(f"{prefix}{key}.", value)
+            else:
+                put(f"{prefix}{key}", value)
+
+    def put(name: str, value: object) -> None:
+        if isinstance(value, bool):
+            fields[name] = "yes" if value else "no"
+        elif isinstance(value, list):
+            fields[name] = "\n".join(str(item) for item in value)
+        else:
+            fields[name] = str(value)
+
+    flatten("", json.loads(patient.read_text(encoding="utf-8")))
+    return urllib.parse.urlencode(fields).encode()
+
+
+def requests_to_send(mix: list[str], pages: bool = True) -> list[tuple[str, bytes]]:
+    """(kind, raw HTTP request) for every question with its example bindings, then the pages
+    and the assessment (with ``pages``), then each --mix path."""
     from bortekg.binding import bind_values
     from bortekg.catalogue import load_catalogue
 
@@ -53,6 +87,13 @@ def requests_to_send(mix: list[str]) -> list[tuple[str, bytes]]:
         body = urllib.parse.urlencode({"query": bind_values(question.sparql, question.example_bindings())}).encode()
         found.append(("question", b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/sparql-results+json\r\n"
                       b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)))
+    if pages:
+        for path in PAGES:
+            found.append(("page", f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode()))
+        form = assessment_form(PATIENT)
+        found.append(("assessment", b"POST /assess HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n"
+                      b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n%s"
+                      % (len(form), form)))
     for path in mix:
         found.append((path, f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode()))
     return found
@@ -143,13 +184,14 @@ def main() -> None:
     parser.add_argument("--mix", action="append", default=[], metavar="PATH",
                         help="also GET this path (an entity page, an assessment); repeat for several")
     parser.add_argument("--no-cache", action="store_true", help="turn the server's answer cache off")
+    parser.add_argument("--no-pages", action="store_true", help="questions only: no pages, no assessment")
     parser.add_argument("--max-running", type=int, default=4, help="queries the server runs at once")
     parser.add_argument("--store", help="serve this store folder instead of the packaged graph")
     parser.add_argument("--no-warm-up", action="store_true",
                         help="start the load at once (by default every request is sent once first, in turn)")
     args = parser.parse_args()
 
-    requests = requests_to_send(args.mix)
+    requests = requests_to_send(args.mix, pages=not args.no_pages)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1024)
@@ -173,7 +215,7 @@ def main() -> None:
             time.sleep(0.05)
         if not args.no_warm_up:
             warm_up(port, requests)
-        print(f"{len(requests)} kinds of request ({len(requests) - len(args.mix)} questions), {args.clients} clients "
+        print(f"{len(requests)} kinds of request ({sum(kind == 'question' for kind, _ in requests)} questions), {args.clients} clients "
               f"in {args.client_processes} processes, {args.duration:g} s, answer cache "
               f"{'off' if args.no_cache else 'on'}, {'no ' if args.no_warm_up else ''}warm-up, {os.cpu_count()} cores")
         queue = context.Queue()
