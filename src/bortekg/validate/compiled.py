@@ -465,18 +465,17 @@ class ScratchGraph:
         node shapes that target at least one."""
         by_class, by_subject_of = compiled.by_class(), compiled.by_subject_of()
         superclasses: dict[ox.Term, set[str]] = {}
-        rdf_type = ox.NamedNode(_RDF_TYPE)
+        target_of, focus_graph = ox.NamedNode(TARGET_OF), ox.NamedNode(FOCUS_GRAPH)
         marks = []
         for node in focus_nodes:
             shapes: set[str] = set()
-            for quad in self.store.quads_for_pattern(node, rdf_type, None, ox.DefaultGraph()):
-                for cls in self._closure(quad.object, superclasses):
-                    shapes.update(by_class.get(cls, ()))
-            for predicate in by_subject_of:
-                if next(self.store.quads_for_pattern(node, ox.NamedNode(predicate), None, ox.DefaultGraph()), None):
-                    shapes.update(by_subject_of[predicate])
-            marks.extend(ox.Quad(node, ox.NamedNode(TARGET_OF), ox.NamedNode(s), ox.NamedNode(FOCUS_GRAPH))
-                         for s in shapes)
+            for quad in self.store.quads_for_pattern(node, None, None, ox.DefaultGraph()):
+                predicate = quad.predicate.value
+                if predicate == _RDF_TYPE:
+                    for cls in self._closure(quad.object, superclasses):
+                        shapes.update(by_class.get(cls, ()))
+                shapes.update(by_subject_of.get(predicate, ()))
+            marks.extend(ox.Quad(node, target_of, ox.NamedNode(s), focus_graph) for s in shapes)
         self.store.bulk_extend(marks)
         return {m.object.value for m in marks}
 

@@ -102,7 +102,7 @@ def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
     instance_data = replace(submission, triples=tuple(
         t for t in submission.triples if not changes_ontology(t, schema_terms)))
     progress(f"{submission.file_name}: shapes, with the graph context")
-    labels, shacl = _shapes_report(kg, instance_data, gate)
+    labels, shacl = shapes_report(kg, instance_data, gate)
     progress(f"{submission.file_name}: knowledge rules")
     rule_context = RuleContext(gate.facts, dict(source_texts))
     view = SubmissionView(submission, kg, gate.facts.schema)
@@ -110,7 +110,7 @@ def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
     return build_report(submission, labels, shacl, issues, findings), rule_context
 
 
-def _shapes_report(kg: KnowledgeGraph, submission: Submission, gate: Gate):
+def shapes_report(kg: KnowledgeGraph, submission: Submission, gate: Gate):
     """(label of a node in the context, SHACL report graph) from the gate's engine."""
     context = context_triples(kg, submission)
     focus = list(dict.fromkeys(t.subject for t in submission.triples))
