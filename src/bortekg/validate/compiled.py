@@ -541,7 +541,7 @@ def _sparql_results(shape: ShapeInfo, constraint: SparqlConstraint, scratch: Scr
         for message in (*constraint.messages, *shape.messages):
             text = str(message)
             for name, term in slots.items():
-                text = re.sub("{{[?$]{}}}".format(name), str(rdflib_term(term)), text)
+                text = re.sub(f"{{[?$]{name}}}", str(rdflib_term(term)), text)
             if rdflib.Literal(text) not in messages:
                 messages.append(rdflib.Literal(text))
         yield ShaclResult(this, shape.node, SH + "SPARQLConstraintComponent", value, path,

@@ -12,15 +12,21 @@ from bortekg.ingest import Submission
 from bortekg.progress import Progress, silent
 from bortekg.report import Report
 from bortekg.store import KnowledgeGraph, SubmissionRecord
-from bortekg.validate.compiled import CompiledShapes, ScratchGraph, compile_shapes, report_graph, run_compiled
+from bortekg.validate.compiled import (
+    CompiledShapes,
+    ScratchGraph,
+    compile_shapes,
+    report_graph,
+    run_compiled,
+)
 from bortekg.validate.context import context_triples
 from bortekg.validate.facts import GraphFacts
 from bortekg.validate.protection import changes_ontology
 from bortekg.validate.quotes import new_source_indexes
-from bortekg.validate.rules import RuleContext, run_rules
-from bortekg.validate.view import SubmissionView
 from bortekg.validate.reporting import build_report, graph_labels
+from bortekg.validate.rules import RuleContext, run_rules
 from bortekg.validate.shacl import load_shapes, shacl_report, to_rdflib
+from bortekg.validate.view import SubmissionView
 from bortekg.vocabulary import KnownTerms, check_vocabulary
 
 if TYPE_CHECKING:
