@@ -41,10 +41,15 @@ def curated_claims(kg: KnowledgeGraph) -> list[ox.Triple]:
 
 
 def bulk_triples(claims: list[ox.Triple], copies: int):
-    """The claims copied under new IRIs: claims and parts renamed, entities and sources shared."""
+    """The claims copied under new IRIs: claims and parts renamed, entities and sources shared.
+    The events of a patient case are copied once: each has its own place in its (shared)
+    case's course, which a second copy would take again."""
+    events = {t.subject for t in claims if t.predicate.value == ns.RDF + "type" and t.object.value == ns.BKG + "CaseEvent"}
     for copy in range(copies):
         suffix = f"-bulk-{copy}"
         for t in claims:
+            if copy and t.subject in events:
+                continue
             obj = t.object
             if isinstance(obj, ox.NamedNode) and obj.value.startswith(ns.BKC):
                 obj = ox.NamedNode(obj.value + suffix)
@@ -75,7 +80,7 @@ def measure(size: int) -> None:
         tmp = Path(tmp)
         kg = graph_without_claims(tmp / "store")
         claims = curated_claims(KnowledgeGraph())
-        copies = -(-size // len(claims))
+        copies = 1 + -(-size // len(claims))
         path = tmp / "bulk.nt"
         with path.open("w", encoding="utf-8") as out:
             for t in bulk_triples(claims, copies):
