@@ -233,9 +233,14 @@ def _property_branches(graph: rdflib.Graph, node, prop) -> Iterator[str]:
                 f"{{ SELECT ?this (COUNT(DISTINCT ?anyValue) AS ?count) WHERE {{ {_focus(node)} "
                 f"OPTIONAL {{ ?this {path} ?anyValue }} }} GROUP BY ?this }} FILTER (?count < {n})"))
     for count in graph.objects(prop, sh.maxCount):
-        yield _branch(node, prop, "MaxCount", (
-            f"{{ SELECT ?this (COUNT(DISTINCT ?anyValue) AS ?count) WHERE {{ {_focus(node)} "
-            f"?this {path} ?anyValue }} GROUP BY ?this }} FILTER (?count > {int(count)})"))
+        n = int(count)
+        if n == 1:  # a second, different value: a look-up per focus node, no grouping
+            yield _branch(node, prop, "MaxCount", (
+                f"FILTER EXISTS {{ ?this {path} ?anyValue , ?otherValue FILTER (!sameTerm(?anyValue, ?otherValue)) }}"))
+        else:
+            yield _branch(node, prop, "MaxCount", (
+                f"{{ SELECT ?this (COUNT(DISTINCT ?anyValue) AS ?count) WHERE {{ {_focus(node)} "
+                f"?this {path} ?anyValue }} GROUP BY ?this }} FILTER (?count > {n})"))
     for component, test in _value_tests(graph, prop):
         yield _branch(node, prop, component, f"?this {path} ?value . FILTER (!({test}))")
     for name, operator in _PAIRS.items():
