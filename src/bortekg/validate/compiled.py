@@ -224,31 +224,40 @@ def _property_branches(graph: rdflib.Graph, node, prop) -> Iterator[str]:
 
     sh = rdflib.Namespace(SH)
     path = _sparql_path(graph, graph.value(prop, sh.path))
+
+    def values(var: str) -> str:
+        """The triple pattern from the focus node to a value: an inverse path is written as
+        the triple it stands for, which the engine looks up from the focus node (as ^<p> it
+        scanned every triple of <p> for each focus node)."""
+        if path.startswith("^"):
+            return f"{var} {path[1:]} ?this"
+        return f"?this {path} {var}"
     for count in graph.objects(prop, sh.minCount):
         n = int(count)
         if n == 1:
-            yield _branch(node, prop, "MinCount", f"FILTER NOT EXISTS {{ ?this {path} ?anyValue }}")
+            yield _branch(node, prop, "MinCount", f"FILTER NOT EXISTS {{ {values('?anyValue')} }}")
         elif n > 1:
             yield _branch(node, prop, "MinCount", (
                 f"{{ SELECT ?this (COUNT(DISTINCT ?anyValue) AS ?count) WHERE {{ {_focus(node)} "
-                f"OPTIONAL {{ ?this {path} ?anyValue }} }} GROUP BY ?this }} FILTER (?count < {n})"))
+                f"OPTIONAL {{ {values('?anyValue')} }} }} GROUP BY ?this }} FILTER (?count < {n})"))
     for count in graph.objects(prop, sh.maxCount):
         n = int(count)
         if n == 1:  # a second, different value: a look-up per focus node, no grouping
             yield _branch(node, prop, "MaxCount", (
-                f"FILTER EXISTS {{ ?this {path} ?anyValue , ?otherValue FILTER (!sameTerm(?anyValue, ?otherValue)) }}"))
+                f"FILTER EXISTS {{ {values('?anyValue')} . {values('?otherValue')} "
+                f"FILTER (!sameTerm(?anyValue, ?otherValue)) }}"))
         else:
             yield _branch(node, prop, "MaxCount", (
                 f"{{ SELECT ?this (COUNT(DISTINCT ?anyValue) AS ?count) WHERE {{ {_focus(node)} "
-                f"?this {path} ?anyValue }} GROUP BY ?this }} FILTER (?count > {n})"))
+                f"{values('?anyValue')} }} GROUP BY ?this }} FILTER (?count > {n})"))
     for component, test in _value_tests(graph, prop):
-        yield _branch(node, prop, component, f"?this {path} ?value . FILTER (!({test}))")
+        yield _branch(node, prop, component, f"{values('?value')} . FILTER (!({test}))")
     for name, operator in _PAIRS.items():
         for other in graph.objects(prop, sh[name]):
             yield _branch(node, prop, name[0].upper() + name[1:],
-                          f"?this {path} ?value . ?this <{other}> ?other . FILTER (!({_pair_test(operator)}))")
+                          f"{values('?value')} . ?this <{other}> ?other . FILTER (!({_pair_test(operator)}))")
     for other in graph.objects(prop, sh.disjoint):
-        yield _branch(node, prop, "Disjoint", f"?this {path} ?value . ?this <{other}> ?value .")
+        yield _branch(node, prop, "Disjoint", f"{values('?value')} . ?this <{other}> ?value .")
 
 
 def _value_tests(graph: rdflib.Graph, shape) -> Iterator[tuple[str, str]]:
