@@ -442,6 +442,7 @@ class ScratchGraph:
         self.store = ox.Store()
         self.store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
         self._literals_by_subject: dict[ox.Term, list[ox.Triple]] | None = None
+        self._anywhere: dict[ox.Literal, ox.Literal] = {}
 
     def original(self, term: ox.Term | None, subject: ox.Term | None = None) -> ox.Term | None:
         """A literal as the data writes it: the store gives numbers and dates in canonical form
@@ -454,16 +455,21 @@ class ScratchGraph:
             for t in self.triples:
                 if isinstance(t.object, ox.Literal):
                     self._literals_by_subject.setdefault(t.subject, []).append(t)
-        nearby = self._literals_by_subject.get(subject, []) if subject is not None else []
-        for candidates in (nearby, (t for ts in self._literals_by_subject.values() for t in ts)):
-            for t in candidates:
-                if t.object == term:
-                    return t.object
-                if t.object.datatype == term.datatype and t.object.language == term.language and any(
-                        q.object == term for q in self.store.quads_for_pattern(t.subject, t.predicate, t.object,
-                                                                                ox.DefaultGraph())):
-                    return t.object
-        return term
+        for t in self._literals_by_subject.get(subject, []) if subject is not None else []:
+            if self._same_literal(t, term):
+                return t.object
+        if term not in self._anywhere:  # looked for in the whole context once per literal
+            self._anywhere[term] = next((t.object for ts in self._literals_by_subject.values() for t in ts
+                                         if self._same_literal(t, term)), term)
+        return self._anywhere[term]
+
+    def _same_literal(self, written: ox.Triple, stored: ox.Literal) -> bool:
+        """Whether the store gives the literal of this triple as ``stored``."""
+        if written.object == stored:
+            return True
+        return (written.object.datatype == stored.datatype and written.object.language == stored.language
+                and any(q.object == stored for q in self.store.quads_for_pattern(
+                    written.subject, written.predicate, written.object, ox.DefaultGraph())))
 
     def label(self, iri: str) -> str | None:
         """The English (or untagged) label of a node, else any, as reports show it."""

@@ -4,6 +4,7 @@ submission is handed to the store, which alone writes."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -64,7 +65,7 @@ class Gate:
         if self.engine not in ENGINES:
             raise ValueError(f"unknown SHACL engine {self.engine!r}: use one of {', '.join(ENGINES)}")
         if self.engine == "compiled" and self.compiled is None:
-            self.compiled = compile_shapes(self.shapes)  # refuses shapes it cannot compile, here
+            self.compiled = _compiled(self.shapes)  # refuses shapes it cannot compile, here
 
     @classmethod
     def of(cls, kg: KnowledgeGraph, shapes: rdflib.Graph | None = None, *, engine: str = "compiled") -> Gate:
@@ -80,6 +81,19 @@ class Gate:
         if self._facts is None:
             self._facts = GraphFacts.of(self.kg)
         return self._facts
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(shapes: rdflib.Graph) -> CompiledShapes:
+    """The shapes compiled once per shapes graph (``load_shapes`` hands out the same graph for
+    the same files), again if the graph changed size since."""
+    known = _COMPILED.get(shapes)
+    if known is None or known[0] != len(shapes):
+        known = (len(shapes), compile_shapes(shapes))
+        _COMPILED[shapes] = known
+    return known[1]
 
 
 def validate_submission(
