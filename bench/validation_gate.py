@@ -6,8 +6,8 @@ claim with its source, quote and evidence kind) under new IRIs, so the data has 
 of the real graph. A 100-triple submission of restated claims with deliberate violations
 is then validated
 
-  * by the gate (vocabulary check, then pyshacl on the submission with its one-hop
-    neighbourhood, the class hierarchy and the property declarations), many times;
+  * by the gate (vocabulary check, then the compiled shapes on the submission with its
+    one-hop neighbourhood, the class hierarchy and the property declarations), many times;
   * by plain pyshacl over the whole merged graph (the baseline), a few times: it takes
     minutes.
 

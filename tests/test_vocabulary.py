@@ -93,3 +93,17 @@ def test_suggest_prefers_exact_case_then_close_curies_then_local_names() -> None
     assert suggest("bkg:evidenceQoute", candidates)[0] == "bkg:evidenceQuote"
     assert suggest("skos:label", candidates) == ["rdfs:label"]
     assert suggest("ex:unrelated", candidates) == []
+
+
+def test_each_term_is_looked_up_once_per_kind(kg: KnowledgeGraph, known: KnownTerms) -> None:
+    """A term known in one use (an existing node as an object) is still checked in another
+    (the same IRI as a property, a class), and reported once, on its first triple."""
+    body = b"""bkc:new-claim bkg:drug bke:bortezomib .
+bkc:new-claim bke:bortezomib bke:fatigue .
+bkc:other-claim bke:bortezomib bke:fatigue .
+bkc:other-claim a bke:fatigue .
+"""
+    found = issues(kg, known, body)
+    assert [(ns.curie(i.term.value), i.line) for i in found] == [("bke:bortezomib", FIRST_LINE + 1),
+                                                                ("bke:fatigue", FIRST_LINE + 3)]
+    assert "property" in found[0].message and "class" in found[1].message

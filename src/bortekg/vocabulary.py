@@ -74,6 +74,11 @@ class KnownTerms:
         return cls(frozenset(classes), frozenset(properties), frozenset(datatypes))
 
     @cached_property
+    def terms(self) -> frozenset[str]:
+        """Every known class, property and datatype (built once, not for each look-up)."""
+        return self.classes | self.properties | self.datatypes
+
+    @cached_property
     def _curies(self) -> dict[str, list[str]]:
         return {
             "class": sorted(ns.curie(t) for t in self.classes),
@@ -153,8 +158,9 @@ def check_vocabulary(
     defined_here = {t.subject.value for t in submission.triples if t.predicate == _RDF_TYPE}
     issues: list[VocabularyIssue] = []
     reported: set[str] = set()
+    checked: set[tuple[str, str]] = set()  # (kind, term): each term is looked up once per kind
     for triple in submission.triples:
-        for term, message in _unknown_terms(kg, known, triple, defined_here):
+        for term, message in _unknown_terms(kg, known, triple, defined_here, checked):
             if term.value in reported:
                 continue
             reported.add(term.value)
@@ -166,24 +172,38 @@ def check_vocabulary(
 
 
 def _unknown_terms(
-    kg: KnowledgeGraph, known: KnownTerms, triple: ox.Triple, defined_here: set[str]
+    kg: KnowledgeGraph, known: KnownTerms, triple: ox.Triple, defined_here: set[str], checked: set[tuple[str, str]]
 ) -> Iterator[tuple[ox.NamedNode, str]]:
     predicate, obj = triple.predicate, triple.object
-    if predicate.value not in known.properties:
+    if _first_look(checked, "property", predicate) and predicate.value not in known.properties:
         yield predicate, _unknown(known, predicate, "property", misused_as=known.classes)
-    if predicate == _RDF_TYPE and isinstance(obj, ox.NamedNode) and obj.value not in known.classes:
-        yield obj, _unknown(known, obj, "class", misused_as=known.properties)
-    if isinstance(obj, ox.Literal) and obj.language is None and obj.datatype.value not in known.datatypes:
-        yield obj.datatype, _unknown(known, obj.datatype, "datatype", misused_as=frozenset())
-    if (
-        isinstance(obj, ox.NamedNode)
-        and predicate.value not in _NOT_REFERENCES
+    if isinstance(obj, ox.Literal):
+        if obj.language is None and _first_look(checked, "datatype", obj.datatype) \
+                and obj.datatype.value not in known.datatypes:
+            yield obj.datatype, _unknown(known, obj.datatype, "datatype", misused_as=frozenset())
+    elif not isinstance(obj, ox.NamedNode):
+        return
+    elif predicate == _RDF_TYPE:
+        if _first_look(checked, "class", obj) and obj.value not in known.classes:
+            yield obj, _unknown(known, obj, "class", misused_as=known.properties)
+    elif (
+        predicate.value not in _NOT_REFERENCES
         and obj.value.startswith(PROJECT_NAMESPACES)
+        and _first_look(checked, "node", obj)
         and obj.value not in defined_here
-        and obj.value not in known.classes | known.properties | known.datatypes
+        and obj.value not in known.terms
         and not _exists(kg, obj)
     ):
         yield obj, _unknown_node(kg, obj)
+
+
+def _first_look(checked: set[tuple[str, str]], kind: str, term: ox.NamedNode) -> bool:
+    """True the first time a term is looked at as this kind (a term is reported once)."""
+    key = (kind, term.value)
+    if key in checked:
+        return False
+    checked.add(key)
+    return True
 
 
 def _unknown(known: KnownTerms, term: ox.NamedNode, kind: str, *, misused_as: frozenset[str]) -> str:

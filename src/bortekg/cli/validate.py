@@ -42,6 +42,10 @@ def _input_options(command):
         help="The plain text of a source document the submission adds, to verify its quotes "
              "against (SOURCE: its IRI or CURIE, needed when the submission adds several); "
              "repeatable. Only an index of the text is stored.")(command)
+    command = click.option(
+        "--engine", type=click.Choice(["compiled", "pyshacl"]), default="compiled", show_default=True,
+        help="What evaluates the SHACL shapes: the shapes compiled to SPARQL (fast), or pyshacl, "
+             "the reference engine (slower; also takes SHACL features the compiled engine refuses).")(command)
     command = click.option("--quiet", "-q", is_flag=True, help="Print nothing; the exit status says it all.")(command)
     command = click.option(
         "--format", "fmt", type=click.Choice(list(REPORT_FORMATS)), default="human",
@@ -107,7 +111,7 @@ def _source_texts(specs: tuple[str, ...], submissions: list, max_size: str) -> d
     return texts
 
 
-def _gate(kg, extra_shapes: tuple[Path, ...]):
+def _gate(kg, extra_shapes: tuple[Path, ...], engine: str = "compiled"):
     """The packaged shapes plus any given with --shapes; a shapes file that does not parse is an error."""
     from bortekg import resources
     from bortekg.inputs import InputTooLargeError, read_bounded
@@ -124,7 +128,10 @@ def _gate(kg, extra_shapes: tuple[Path, ...]):
         shapes = load_shapes([*resources.shapes_files(), *extra_shapes])
     except (SyntaxError, ValueError, OSError) as error:
         fail(f"cannot read the shapes: {error}")
-    return Gate.of(kg, shapes)
+    try:
+        return Gate.of(kg, shapes, engine=engine)
+    except ValueError as error:  # a shape the compiled engine cannot evaluate
+        fail(f"cannot use the shapes: {error}")
 
 
 def _emit(text: str, quiet: bool) -> None:
@@ -137,7 +144,7 @@ def _emit(text: str, quiet: bool) -> None:
 @_input_options
 @click.pass_context
 def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool, source_texts: tuple[str, ...],
-             extra_shapes: tuple[Path, ...], input_format: str | None, max_size: str) -> None:
+             extra_shapes: tuple[Path, ...], input_format: str | None, max_size: str, engine: str) -> None:
     """Check submitted facts against the vocabulary, the SHACL shapes (in the context of the
     graph) and the knowledge rules (quotes in their source, numbers in their quote,
     plausibility, duplicates and conflicts, identifiers, ontology protection, citations).
@@ -154,7 +161,7 @@ def validate(ctx: click.Context, files: tuple[Path, ...], fmt: str, quiet: bool,
     submissions = _read(files, input_format, max_size)
     texts = _source_texts(source_texts, submissions, max_size)
     kg = open_graph(ctx)
-    gate = _gate(kg, extra_shapes)
+    gate = _gate(kg, extra_shapes, engine)
     progress = for_people()
     report = Report.merge([validate_submission(kg, s, gate=gate, source_texts=texts, progress=progress)
                            for s in submissions])
@@ -181,7 +188,7 @@ def _persistent_graph(ctx: click.Context, command: str):
 @click.pass_context
 def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt: str, quiet: bool,
         source_texts: tuple[str, ...], extra_shapes: tuple[Path, ...], input_format: str | None,
-        max_size: str) -> None:
+        max_size: str, engine: str) -> None:
     """Validate FILE exactly as `validate` does, then merge it atomically into the store as a
     submission graph of its own, with its provenance. On any failure the store is unchanged."""
     from bortekg.progress import for_people
@@ -197,7 +204,7 @@ def add(ctx: click.Context, file: Path, source: str, submitter: str | None, fmt:
     kg = _persistent_graph(ctx, "add")
     try:
         report, record = validate_and_add(kg, submission, source=source, submitter=submitter, progress=for_people(),
-                                          gate=_gate(kg, extra_shapes), source_texts=texts)
+                                          gate=_gate(kg, extra_shapes, engine), source_texts=texts)
     except SubmissionRejected as rejected:
         _emit(render(rejected.report, fmt), quiet)
         click.echo(f"bortekg: {file.name} was not added; the store is unchanged", err=True)

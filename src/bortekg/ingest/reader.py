@@ -23,7 +23,7 @@ import logging
 import re
 import warnings
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -268,6 +268,10 @@ class _LineReader(io.RawIOBase):
 
 def _parse(data: bytes, fmt: str, file_name: str) -> tuple[list[ox.Triple], dict[ox.Triple, int]]:
     """Parse into a list of unique triples in file order; graph names of quads are not kept."""
+    if fmt in ("nt", "nq"):
+        parsed = _parse_one_statement_a_line(data, fmt)
+        if parsed is not None:
+            return parsed
     reader = _LineReader(data) if fmt in LINE_FORMATS else None
     source: bytes | _LineReader = reader if reader is not None else data
     triples: dict[ox.Triple, None] = {}
@@ -286,6 +290,29 @@ def _parse(data: bytes, fmt: str, file_name: str) -> tuple[list[ox.Triple], dict
             f"a single literal or IRI is too long for the parser ({error})", line=line,
             hint="keep each literal and IRI under 16 MB; long texts belong in a document "
                  "that the graph cites")]) from None
+    return list(triples), lines
+
+
+def _parse_one_statement_a_line(data: bytes, fmt: str) -> tuple[list[ox.Triple], dict[ox.Triple, int]] | None:
+    """N-Triples and N-Quads in one pass of the parser over the whole file: each statement is
+    one line, so the n-th statement is on the n-th line that is neither blank nor a comment.
+    None (read it line by line instead) when the file does not parse, for the line-by-line
+    reader's message, or when the statements and lines do not pair up."""
+    try:
+        quads = list(ox.parse(data, INPUT_FORMATS[fmt]))
+    except (SyntaxError, MemoryError):
+        return None
+    numbers = [number for number, line in enumerate(data.splitlines(), 1)
+               if line.strip() and not line.lstrip().startswith(b"#")]
+    if len(numbers) != len(quads):
+        return None
+    triples: dict[ox.Triple, None] = {}
+    lines: dict[ox.Triple, int] = {}
+    for quad, number in zip(quads, numbers):
+        triple = quad.triple
+        if triple not in lines:
+            triples[triple] = None
+            lines[triple] = number
     return list(triples), lines
 
 
@@ -408,8 +435,10 @@ def _literal_problem(literal: ox.Literal, line: int | None) -> Problem | None:
     )
 
 
+@lru_cache(maxsize=65536)
 def _ill_typed(lexical: str, datatype: str) -> bool:
-    """Whether rdflib (which knows the XSD lexical spaces) rejects the lexical form."""
+    """Whether rdflib (which knows the XSD lexical spaces) rejects the lexical form (asked
+    once per form: a large submission repeats the same numbers and dates many times)."""
     import rdflib
 
     logger = logging.getLogger("rdflib.term")

@@ -4,6 +4,7 @@ submission is handed to the store, which alone writes."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -12,11 +13,18 @@ from bortekg.ingest import Submission
 from bortekg.progress import Progress, silent
 from bortekg.report import Report
 from bortekg.store import KnowledgeGraph, SubmissionRecord
+from bortekg.validate.compiled import (
+    CompiledShapes,
+    ScratchGraph,
+    compile_shapes,
+    report_graph,
+    run_compiled,
+)
 from bortekg.validate.context import context_triples
 from bortekg.validate.facts import GraphFacts
 from bortekg.validate.protection import changes_ontology
 from bortekg.validate.quotes import new_source_indexes
-from bortekg.validate.reporting import build_report
+from bortekg.validate.reporting import build_report, graph_labels
 from bortekg.validate.rules import RuleContext, run_rules
 from bortekg.validate.shacl import load_shapes, shacl_report, to_rdflib
 from bortekg.validate.view import SubmissionView
@@ -35,20 +43,33 @@ class SubmissionRejected(ValueError):
 
 
 
+#: The engines that evaluate the shapes: the shapes compiled to SPARQL run by pyoxigraph (the
+#: default), or pyshacl, the reference, over an rdflib copy of the same context.
+ENGINES = ("compiled", "pyshacl")
+
+
 @dataclass
 class Gate:
-    """What validation needs besides the submission: the graph, its known terms, the shapes,
-    and the facts the knowledge rules derive from the graph (read on first use, then kept:
-    build a new gate after the graph changes)."""
+    """What validation needs besides the submission: the graph, its known terms, the shapes
+    (and the engine that evaluates them), and the facts the knowledge rules derive from the
+    graph (read on first use, then kept: build a new gate after the graph changes)."""
 
     kg: KnowledgeGraph
     shapes: rdflib.Graph
     known: KnownTerms
+    engine: str = "compiled"
+    compiled: CompiledShapes | None = field(default=None, repr=False)
     _facts: GraphFacts | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown SHACL engine {self.engine!r}: use one of {', '.join(ENGINES)}")
+        if self.engine == "compiled" and self.compiled is None:
+            self.compiled = _compiled(self.shapes)  # refuses shapes it cannot compile, here
+
     @classmethod
-    def of(cls, kg: KnowledgeGraph, shapes: rdflib.Graph | None = None) -> Gate:
-        return cls(kg, shapes if shapes is not None else load_shapes(), KnownTerms.of(kg))
+    def of(cls, kg: KnowledgeGraph, shapes: rdflib.Graph | None = None, *, engine: str = "compiled") -> Gate:
+        return cls(kg, shapes if shapes is not None else load_shapes(), KnownTerms.of(kg), engine)
 
     def forget(self) -> None:
         """Drop what was derived from the graph (after it changed), and its known terms."""
@@ -60,6 +81,19 @@ class Gate:
         if self._facts is None:
             self._facts = GraphFacts.of(self.kg)
         return self._facts
+
+
+_COMPILED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _compiled(shapes: rdflib.Graph) -> CompiledShapes:
+    """The shapes compiled once per shapes graph (``load_shapes`` hands out the same graph for
+    the same files), again if the graph changed size since."""
+    known = _COMPILED.get(shapes)
+    if known is None or known[0] != len(shapes):
+        known = (len(shapes), compile_shapes(shapes))
+        _COMPILED[shapes] = known
+    return known[1]
 
 
 def validate_submission(
@@ -88,17 +122,24 @@ def _validate(kg: KnowledgeGraph, submission: Submission, gate: Gate,
     instance_data = replace(submission, triples=tuple(
         t for t in submission.triples if not changes_ontology(t, schema_terms)))
     progress(f"{submission.file_name}: shapes, with the graph context")
-    context = to_rdflib(context_triples(kg, instance_data))
-    shacl = shacl_report(context, gate.shapes, focus_nodes=_focus_nodes(instance_data))
+    labels, shacl = shapes_report(kg, instance_data, gate)
     progress(f"{submission.file_name}: knowledge rules")
     rule_context = RuleContext(gate.facts, dict(source_texts))
     view = SubmissionView(submission, kg, gate.facts.schema)
     findings = run_rules(view, rule_context)
-    return build_report(submission, context, shacl, issues, findings), rule_context
+    return build_report(submission, labels, shacl, issues, findings), rule_context
 
 
-def _focus_nodes(submission: Submission) -> list[str]:
-    return list(dict.fromkeys(t.subject.value for t in submission.triples))
+def shapes_report(kg: KnowledgeGraph, submission: Submission, gate: Gate):
+    """(label of a node in the context, SHACL report graph) from the gate's engine."""
+    context = context_triples(kg, submission)
+    focus = list(dict.fromkeys(t.subject for t in submission.triples))
+    if gate.engine == "pyshacl":
+        graph = to_rdflib(context)
+        return graph_labels(graph), shacl_report(graph, gate.shapes, focus_nodes=[n.value for n in focus])
+    scratch = ScratchGraph(context)
+    compiled = gate.compiled or _compiled(gate.shapes)
+    return scratch.label, report_graph(run_compiled(compiled, scratch, focus), gate.shapes)
 
 
 def validate_and_add(

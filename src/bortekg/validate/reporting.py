@@ -3,7 +3,7 @@ findings, each with its file, line, focus node, path, value, severity and messag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -25,9 +25,13 @@ VOCABULARY_COMPONENT = SHAPES_NS + "KnownTermConstraintComponent"
 
 
 
+#: The label reports show beside a node (its IRI -> the label, or None).
+Labels = Callable[[str], "str | None"]
+
+
 def build_report(
     submission: Submission,
-    context: rdflib.Graph,
+    labels: Labels,
     shacl: rdflib.Graph,
     issues: list[VocabularyIssue],
     findings: Sequence[Finding] = (),
@@ -39,16 +43,16 @@ def build_report(
     graph = new_report_graph()
     report_node = next(iter(graph.subjects(rdflib.RDF.type, rdflib.URIRef(SH + "ValidationReport"))))
     copy_results(shacl, graph, report_node)
-    entries = [_vocabulary_entry(submission, context, issue) for issue in issues]
+    entries = [_vocabulary_entry(submission, labels, issue) for issue in issues]
     for issue in issues:
         _add_vocabulary_result(graph, report_node, issue)
     entries += sorted(
-        (_shacl_entry(submission, context, shacl, r) for r in shacl.objects(None, rdflib.URIRef(SH + "result"))),
+        (_shacl_entry(submission, labels, shacl, r) for r in shacl.objects(None, rdflib.URIRef(SH + "result"))),
         key=lambda e: (e.line if e.line is not None else 0, e.focus, e.path or "", e.message),
     )
     rule_entries = []
     for finding in findings:
-        rule_entries.append(_finding_entry(submission, context, finding))
+        rule_entries.append(_finding_entry(submission, labels, finding))
         _add_finding_result(graph, report_node, finding)
     entries += sorted(rule_entries, key=lambda e: (e.line if e.line is not None else 0, e.focus, e.constraint))
     report = Report(entries=entries, graph=graph, files=[submission.file_name])
@@ -56,13 +60,13 @@ def build_report(
     return report
 
 
-def _finding_entry(submission: Submission, context: rdflib.Graph, finding: Finding) -> Entry:
+def _finding_entry(submission: Submission, labels: Labels, finding: Finding) -> Entry:
     line = finding.line if finding.line is not None else submission.first_line(finding.focus)
     return Entry(
         file=submission.file_name,
         line=line,
         focus=finding.focus.value,
-        focus_label=_label(context, finding.focus.value),
+        focus_label=_label(labels, finding.focus.value),
         path=ns.curie(finding.path) if finding.path else None,
         value=_display(finding.value) if finding.value is not None else None,
         severity=finding.severity,
@@ -91,12 +95,12 @@ def _add_finding_result(graph: rdflib.Graph, report_node, finding: Finding) -> N
     graph.add((result, sh.resultMessage, rdflib.Literal(finding.message)))
 
 
-def _vocabulary_entry(submission: Submission, context: rdflib.Graph, issue: VocabularyIssue) -> Entry:
+def _vocabulary_entry(submission: Submission, labels: Labels, issue: VocabularyIssue) -> Entry:
     return Entry(
         file=submission.file_name,
         line=issue.line,
         focus=issue.subject.value,
-        focus_label=_label(context, issue.subject.value),
+        focus_label=_label(labels, issue.subject.value),
         path=ns.curie(issue.predicate.value),
         value=_display(issue.object),
         severity="Violation",
@@ -122,7 +126,7 @@ def _add_vocabulary_result(graph: rdflib.Graph, report_node, issue: VocabularyIs
     graph.add((result, sh.resultMessage, rdflib.Literal(issue.message)))
 
 
-def _shacl_entry(submission: Submission, context: rdflib.Graph, shacl: rdflib.Graph, result) -> Entry:
+def _shacl_entry(submission: Submission, labels: Labels, shacl: rdflib.Graph, result) -> Entry:
     import rdflib
 
     sh = rdflib.Namespace(SH)
@@ -136,7 +140,7 @@ def _shacl_entry(submission: Submission, context: rdflib.Graph, shacl: rdflib.Gr
         file=submission.file_name,
         line=_line(submission, focus, path, value),
         focus=str(focus),
-        focus_label=_label(context, str(focus)),
+        focus_label=_label(labels, str(focus)),
         path=path_text(shacl, path) if path is not None else None,
         value=_display(value) if value is not None else None,
         severity=str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation",
@@ -188,7 +192,16 @@ def _message(shacl: rdflib.Graph, result) -> str:
     return "the node does not satisfy the shape"
 
 
-def _label(graph: rdflib.Graph, iri: str) -> str | None:
+def _label(labels: Labels, iri: str) -> str | None:
+    return labels(iri)
+
+
+def graph_labels(graph: rdflib.Graph) -> Labels:
+    """The labels of an rdflib graph: English or untagged first, then by text."""
+    return lambda iri: _graph_label(graph, iri)
+
+
+def _graph_label(graph: rdflib.Graph, iri: str) -> str | None:
     import rdflib
 
     labels = [o for o in graph.objects(rdflib.URIRef(iri), rdflib.RDFS.label) if isinstance(o, rdflib.Literal)]
