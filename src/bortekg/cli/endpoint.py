@@ -7,7 +7,6 @@ import click
 
 from bortekg.cli import fail, main, open_graph
 from bortekg.cli.querying import (
-    ENDPOINT_VARIABLE,
     announce_endpoint_from_environment,
     make_endpoint,
 )
@@ -17,7 +16,7 @@ LOAD_TIMEOUT = 60.0
 
 
 @main.command()
-@click.option("--endpoint", "endpoint", multiple=True, envvar=ENDPOINT_VARIABLE, metavar="URL",
+@click.option("--endpoint", "endpoint", multiple=True, envvar="BORTEKG_ENDPOINT", metavar="URL",
               help="The server's SPARQL query service; repeat it to load several servers that serve "
                    "the same graph (read replicas).")
 @click.option("--user", envvar="BORTEKG_ENDPOINT_USER",
