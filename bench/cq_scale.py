@@ -11,11 +11,17 @@ as many columns from a bare scan (no join, no filter, no order).
     python bench/cq_scale.py [--triples 1000000] [--repeat 10]          # expand, load in memory
     python bench/cq_scale.py --store /tmp/bortekg-10m --repeat 3        # an expanded on-disk store
     python bench/cq_scale.py --nquads /tmp/bortekg-10m.nq               # load a written expansion
+    python bench/cq_scale.py --store DIR --endpoint http://127.0.0.1:7878/query   # and a server beside it
+
+With ``--endpoint``, every question is also sent to that SPARQL server over HTTP (for example
+``oxigraph serve-read-only --location DIR`` on the same store, or Virtuoso loaded with the same
+file), with the content graphs as its dataset, and its time is printed beside the embedded one.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -27,6 +33,7 @@ from expand_graph import bulk_load, peak_rss_mb, write_expanded
 from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
 from bortekg.binding import bind_values
+from bortekg.endpoint import Endpoint
 
 
 def target_ms(quads: int) -> float:
@@ -76,7 +83,15 @@ def main() -> None:
     parser.add_argument("--nquads", type=Path, help="an expansion written by expand_graph.py, loaded in memory")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--page", type=int, default=100, help="rows of a paged question's first page")
+    parser.add_argument("--endpoint", help="a SPARQL server holding the same graph, measured beside the store")
     args = parser.parse_args()
+    server = Endpoint(args.endpoint, timeout=3600) if args.endpoint else None
+    dataset = [ns.GRAPH_ONTOLOGY, ns.GRAPH_KB]
+
+    def remote(sparql: str) -> int:
+        assert server is not None
+        return len(json.loads(server.select(sparql, form="SELECT", dataset=dataset))["results"]["bindings"])
+
     kg = KnowledgeGraph()
     started = time.perf_counter()
     store = load_store(args)
@@ -85,7 +100,8 @@ def main() -> None:
     where = f"on-disk store {args.store}" if args.store else "in-memory store"
     print(f"expanded graph: {len(store):,} quads, {where}, ready in {time.perf_counter() - started:.1f} s "
           f"(peak RSS {peak_rss_mb():,.0f} MB); medians of {args.repeat} runs; target {target:.0f} ms")
-    print(f"{'question':52s} {'rows':>6s} {'curated':>9s} {'rows':>7s} {'expanded':>10s}")
+    print(f"{'question':52s} {'rows':>6s} {'curated':>9s} {'rows':>7s} {'expanded':>10s}"
+          + ("  server (rows, time)" if server else ""))
 
     def expanded(sparql: str) -> list:
         return list(store.query(sparql, default_graph=graphs, named_graphs=graphs))
@@ -103,6 +119,10 @@ def main() -> None:
             scan = bare_scan(large_rows, columns)
             floor = median_ms(lambda scan=scan: expanded(scan), args.repeat)
             line += f"  (floor for {large_rows:,} rows of {columns} columns: {floor:.1f} ms)"
+        if server is not None:
+            remote_rows = remote(sparql)
+            remote_ms = median_ms(lambda sparql=sparql: remote(sparql), args.repeat)
+            line += f"  server: {remote_rows} rows {remote_ms:.1f} ms {verdict(remote_ms, target)}"
         print(line, flush=True)
     print(f"slowest on the expanded graph: {worst:.1f} ms (target {target:.0f} ms): "
           + ("every question within target" if not over else f"over target: {', '.join(over)}"))
