@@ -18,6 +18,17 @@ optional parameter left out answers for every value; a required one must be give
 questions about one thing (one claim) whose every-value answer would be a whole-graph listing
 that grows with the graph. ``example`` lines (``NAME=VALUE``, one per parameter) show a value
 to ask with; every required parameter has one.
+
+A question whose answer lists the whole graph (and so grows with it) is read in pages::
+
+    # page: entity
+
+names the variable that orders the rows and tells them apart (its string form is unique per
+row). Such a query orders by ``STR(?entity)`` and holds the filter
+``FILTER (!BOUND(?after) || STR(?entity) > ?after)`` next to the pattern that binds ``?entity``:
+a page after a key binds ``?after`` to it (keyset paging, so a later page costs what the first
+does, where OFFSET would produce and drop every earlier row), and ``limit`` ends the query with
+``LIMIT n``. The next page starts after the last row's key (``next_page_key``).
 """
 
 from __future__ import annotations
@@ -42,7 +53,7 @@ _INTEGER = re.compile(r"[+-]?[0-9]+$")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
 _BOOLEANS = {"true": "true", "1": "true", "false": "false", "0": "false"}
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:\S+$")
-_FIELDS = ("title", "question", "source", "param", "example")
+_FIELDS = ("title", "question", "source", "param", "example", "page")
 _REQUIRED = ("title", "question", "source")
 
 #: Parameter datatypes, with the words used to tell a user what a value must look like.
@@ -61,6 +72,10 @@ class CatalogueError(ValueError):
 
 class ParameterError(ValueError):
     """A parameter value or name does not fit the question's declared parameters."""
+
+
+#: The variable a paged question compares its key with (bound to the key a page starts after).
+AFTER = "after"
 
 
 class UnknownQuestionError(LookupError):
@@ -130,6 +145,31 @@ class CompetencyQuestion:
     sparql: str
     path: Path
     examples: tuple[tuple[str, str], ...] = ()
+    #: The variable that orders a paged question's rows (None: the question is not paged).
+    page_key: str | None = None
+
+    def page(self, *, limit: int | None = None, after: str | None = None) -> tuple[str, dict[str, ox.Literal]]:
+        """The query for one page and the binding of ``?after``: the rows whose key comes after
+        ``after`` (from the first row when None), at most ``limit`` of them (all when None).
+        ParameterError for a question that is not paged, or a limit below 1."""
+        if self.page_key is None:
+            if limit is None and after is None:
+                return self.sparql, {}
+            raise ParameterError(f"{self.id} is not read in pages: it answers in full "
+                                 "(only questions that list the whole graph take --limit and --after)")
+        if limit is not None and limit < 1:
+            raise ParameterError(f"--limit {limit}: a page holds at least one row")
+        sparql = self.sparql if limit is None else f"{self.sparql.rstrip()}\nLIMIT {limit}\n"
+        return sparql, ({AFTER: ox.Literal(after)} if after is not None else {})
+
+    def next_page_key(self, rows: list[dict], limit: int | None) -> str | None:
+        """The key to ask the next page with: the last row's, when the page is full."""
+        if self.page_key is None or limit is None or len(rows) < limit:
+            return None
+        last = rows[-1].get(self.page_key)
+        if last is None:
+            raise ParameterError(f"{self.id}: its last row has no {self.page_key}, the key it is paged by")
+        return last.value
 
     @property
     def required(self) -> tuple[Param, ...]:
@@ -239,6 +279,7 @@ def load_question(path: Path) -> CompetencyQuestion:
             raise CatalogueError(f"{path}, line {lines[param.name]}: parameter {param.name!r} "
                                  f"is not a variable of the query (no ?{param.name} in it)")
     _check_examples(path, params, examples)
+    page_key = _check_paging(path, fields.get("page"), lines.get("page"), text, variables)
     return CompetencyQuestion(
         id=path.stem,
         title=fields["title"],
@@ -248,7 +289,30 @@ def load_question(path: Path) -> CompetencyQuestion:
         sparql=text,
         path=path,
         examples=tuple((name, value) for name, value, _ in examples),
+        page_key=page_key,
     )
+
+
+def _check_paging(path: Path, value: str | None, line: int | None, text: str, variables: set[str]) -> str | None:
+    """The page key of a ``page`` header, checked against the query (see the module's docstring)."""
+    if value is None:
+        return None
+    where = f"{path}, line {line}"
+    key = value.removeprefix("?")
+    if not _PARAM_NAME.match(key) or key not in variables:
+        raise CatalogueError(f"{where}: page key {value!r} is not a variable of the query")
+    if AFTER not in variables:
+        raise CatalogueError(f"{where}: a paged question filters on ?{AFTER}; add "
+                             f"FILTER (!BOUND(?{AFTER}) || STR(?{key}) > ?{AFTER}) beside the pattern "
+                             f"that binds ?{key}")
+    words = [token.text.upper() for token in scan.tokenize(text) if token.kind == scan.WORD]
+    if "LIMIT" in words or "OFFSET" in words:
+        raise CatalogueError(f"{where}: a paged question has no LIMIT or OFFSET of its own "
+                             "(a page's limit is added when it is asked)")
+    if "ORDER" not in words:
+        raise CatalogueError(f"{where}: a paged question orders its rows by its key: "
+                             f"end it with ORDER BY STR(?{key})")
+    return key
 
 
 def _check_examples(path: Path, params: list[Param], examples: list[tuple[str, str, int]]) -> None:

@@ -12,12 +12,15 @@ Oxigraph applies one update request as one transaction (all graphs are swapped o
 Virtuoso 7 commits each ``MOVE`` on its own: a reader sees each graph either old or new, never
 half-moved, but a failure between two operations of the swap request leaves some graphs new
 and others old (each complete); loading again brings them together.
+
+``upload_to_replicas`` does the same for several servers that serve the same graph (read
+replicas): every one is filled and checked before any swaps, then each swaps in turn.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -53,6 +56,20 @@ class UploadReport:
     graphs: dict[str, int]  # graph IRI -> triples sent
 
 
+@dataclass(frozen=True)
+class Replica:
+    """One server to upload to: its query service (to count), update service (to fill and swap)
+    and, optionally, graph store (to send each graph in one request)."""
+
+    query: Endpoint
+    update: Endpoint
+    graph_store: Endpoint | None = None
+
+    @property
+    def name(self) -> str:
+        return self.query.url
+
+
 def upload(
     graphs: Mapping[str, Collection[ox.Triple]],
     *,
@@ -67,35 +84,9 @@ def upload(
     swaps the temporary graphs. Raises an EndpointError whose message says whether anything
     on the server changed.
     """
-    manifest = [ox.Triple(STORE_NODE, CONTENT_GRAPH, ox.NamedNode(g)) for g in sorted(graphs)]
-    everything = {graph: list(dict.fromkeys(triples)) for graph, triples in graphs.items()}
-    everything[MANIFEST_GRAPH] = manifest
-    token = uuid.uuid4().hex[:16]
-    temporary = {graph: f"{graph}-upload-{token}" for graph in everything}
-
-    # A small first request proves the update service works before any data is sent.
-    try:
-        update.update(drop_graphs(temporary.values()))
-    except RequestRefused as error:
-        raise NoUpdateService(f"{error} (nothing was changed on the server)") from None
-
-    try:
-        for graph, triples in everything.items():
-            if not triples:
-                continue
-            progress(f"sending <{graph}> ({len(triples):,} triples) to a temporary graph")
-            if graph_store is not None:
-                graph_store.put_graph(temporary[graph], triples)
-            else:
-                insert_by_update(update, temporary[graph], triples)
-        progress("counting what the server received")
-        for graph, triples in everything.items():
-            held = query.count(temporary[graph])
-            if held != len(triples):
-                raise IncompleteUpload(f"the server holds {held} triples in the temporary graph "
-                                       f"<{temporary[graph]}> after {len(triples)} were sent")
-    except EndpointError as error:
-        _fail(error, update, temporary, token, "the graphs on the server were left as they were")
+    everything, temporary, token = _prepare(graphs)
+    replica = Replica(query, update, graph_store)
+    _stage(replica, everything, temporary, token, progress)
     progress("swapping the new graphs in")
     try:
         update.update(swap_request(everything, temporary))
@@ -104,7 +95,107 @@ def upload(
               "the swap request failed: a server that applies a request as one transaction "
               "(Oxigraph) replaced nothing; one that commits each operation alone (Virtuoso) may "
               "hold some graphs new and others old, each complete; load again")
-    return UploadReport("graph store" if graph_store is not None else "update",
+    return _report(replica, graphs, everything)
+
+
+def upload_to_replicas(
+    graphs: Mapping[str, Collection[ox.Triple]],
+    replicas: Sequence[Replica],
+    *,
+    progress: Progress = silent,
+) -> list[UploadReport]:
+    """Replace the graphs on several servers (read replicas), each atomically as ``upload`` does.
+
+    Every server first receives the graphs into temporary graphs and has its counts checked;
+    only when all of them hold everything are the graphs swapped in, server after server. A
+    failure before the swaps leaves every server as it was; a failed swap says on which servers
+    the new graphs are in, so that loading again brings them together.
+    """
+    if not replicas:
+        raise ValueError("give at least one server to upload to")
+    if len(replicas) == 1:
+        one = replicas[0]
+        return [upload(graphs, query=one.query, update=one.update, graph_store=one.graph_store, progress=progress)]
+    everything, temporary, token = _prepare(graphs)
+    staged: list[Replica] = []
+    for replica in replicas:
+        progress(f"uploading to {replica.name}")
+        try:
+            _stage(replica, everything, temporary, token, progress)
+        except EndpointError as error:
+            others = _drop_everywhere(staged, temporary, token)
+            error.args = (f"{replica.name}: {error}; no server's graphs were changed{others}",)
+            raise
+        staged.append(replica)
+    for index, replica in enumerate(replicas):
+        progress(f"swapping the new graphs in on {replica.name}")
+        try:
+            replica.update.update(swap_request(everything, temporary))
+        except EndpointError as error:
+            others = _drop_everywhere(replicas[index:], temporary, token)
+            done = ", ".join(r.name for r in replicas[:index]) or "none"
+            message = (f"{replica.name}: {error}; the new graphs were swapped in on: {done}; not on "
+                       f"{replica.name} (its swap may have left some graphs new, others old, each "
+                       f"complete) nor on the servers after it: load again{others}")
+            error.args = (message,)
+            raise
+    return [_report(replica, graphs, everything) for replica in replicas]
+
+
+def _prepare(graphs: Mapping[str, Collection[ox.Triple]]) -> tuple[dict[str, list[ox.Triple]], dict[str, str], str]:
+    """The graphs to send (with the manifest that names them), their temporary names, the token."""
+    manifest = [ox.Triple(STORE_NODE, CONTENT_GRAPH, ox.NamedNode(g)) for g in sorted(graphs)]
+    everything = {graph: list(dict.fromkeys(triples)) for graph, triples in graphs.items()}
+    everything[MANIFEST_GRAPH] = manifest
+    token = uuid.uuid4().hex[:16]
+    return everything, {graph: f"{graph}-upload-{token}" for graph in everything}, token
+
+
+def _stage(replica: Replica, everything: Mapping[str, list[ox.Triple]], temporary: Mapping[str, str],
+           token: str, progress: Progress) -> None:
+    """Fill the temporary graphs on one server and check that it holds every triple sent; on any
+    failure drop them and raise (the server's own graphs are untouched)."""
+    # A small first request proves the update service works before any data is sent.
+    try:
+        replica.update.update(drop_graphs(temporary.values()))
+    except RequestRefused as error:
+        raise NoUpdateService(f"{error} (nothing was changed on the server)") from None
+    try:
+        for graph, triples in everything.items():
+            if not triples:
+                continue
+            progress(f"sending <{graph}> ({len(triples):,} triples) to a temporary graph")
+            if replica.graph_store is not None:
+                replica.graph_store.put_graph(temporary[graph], triples)
+            else:
+                insert_by_update(replica.update, temporary[graph], triples)
+        progress("counting what the server received")
+        for graph, triples in everything.items():
+            held = replica.query.count(temporary[graph])
+            if held != len(triples):
+                raise IncompleteUpload(f"the server holds {held} triples in the temporary graph "
+                                       f"<{temporary[graph]}> after {len(triples)} were sent")
+    except EndpointError as error:
+        _fail(error, replica.update, temporary, token, "the graphs on the server were left as they were")
+
+
+def _drop_everywhere(replicas: Sequence[Replica], temporary: Mapping[str, str], token: str) -> str:
+    """Drop the temporary graphs on each server; a note naming those where that failed."""
+    failed = []
+    for replica in replicas:
+        try:
+            replica.update.update(drop_graphs(temporary.values()))
+        except EndpointError:
+            failed.append(replica.name)
+    if not failed:
+        return ""
+    return (f"; temporary graphs ending in -upload-{token} may remain on {', '.join(failed)} "
+            "(drop them with DROP SILENT GRAPH)")
+
+
+def _report(replica: Replica, graphs: Mapping[str, Collection[ox.Triple]],
+            everything: Mapping[str, list[ox.Triple]]) -> UploadReport:
+    return UploadReport("graph store" if replica.graph_store is not None else "update",
                         {graph: len(everything[graph]) for graph in graphs})
 
 

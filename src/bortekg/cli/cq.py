@@ -75,11 +75,17 @@ def show(question_id: str) -> None:
 @click.option("--with-evidence", is_flag=True,
               help="Add each row's evidence: its claim's verbatim quote and source document.")
 @click.option("--wide", is_flag=True, help="Table cells in full, however wide the terminal.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="For a question that lists the whole graph: at most N rows (a page).")
+@click.option("--after", metavar="KEY",
+              help="For a question that lists the whole graph: the rows after KEY "
+                   "(the key printed on stderr at the end of the previous page).")
 @timeout_option
 @endpoint_options
 @click.pass_context
 def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str, with_evidence: bool,
-        wide: bool, timeout: float, endpoint: str | None, user: str | None) -> None:
+        wide: bool, limit: int | None, after: str | None, timeout: float, endpoint: str | None,
+        user: str | None) -> None:
     """Answer the question ID (on the embedded store, or on a server with --endpoint)."""
     from bortekg.engines import run_query
     from bortekg.results import format_results, terminal_width
@@ -94,8 +100,12 @@ def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str,
             fail(f"--param {name.strip()} is given twice")
         values[name.strip()] = value
     bindings = guarded(q.id, lambda: q.bindings(values))
+    sparql, page_bindings = guarded(q.id, lambda: q.page(limit=limit, after=after))
     engine = open_engine(ctx, endpoint, user, timeout)
-    results = guarded(q.id, lambda: run_query(engine, q.sparql, bindings=bindings, timeout=timeout))
+    results = guarded(q.id, lambda: run_query(engine, sparql, bindings={**bindings, **page_bindings},
+                                              timeout=timeout))
+    if q.page_key is not None and limit is not None:
+        results = _announce_next_page(q, results, limit, values)
     if with_evidence or fmt == "records":
         import pyoxigraph
 
@@ -117,3 +127,19 @@ def run(ctx: click.Context, question_id: str, params: tuple[str, ...], fmt: str,
         # the question first, for people; machine formats stay exactly the answer
         click.echo(f"{q.title} ({q.id})")
     write_output(data, None)
+
+
+def _announce_next_page(q, results, limit: int, values: dict[str, str]):
+    """Say on stderr how to ask for the next page when this one is full; return the same
+    results (read once here, so handed back as a fresh solutions object)."""
+    import shlex
+
+    from bortekg.answers import Answer
+
+    answer = Answer.of(results)
+    key = guarded(q.id, lambda: q.next_page_key(answer.rows, limit))
+    if key is not None:
+        options = "".join(f" --param {shlex.quote(f'{name}={value}')}" for name, value in values.items())
+        click.echo(f"bortekg: more rows may follow; the next page: bortekg cq run {q.id}{options} "
+                   f"--limit {limit} --after {shlex.quote(key)}", err=True)
+    return answer.solutions()
