@@ -318,6 +318,50 @@ def test_the_patient_module_classifies_like_the_whole_graph(reasoned: KnowledgeG
     assert module.done and set(module.classes) == whole_graph
 
 
+NARROWER_FEATURES = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?feature WHERE {
+  ?cls bkg:suggestsForm ?form ;
+       owl:equivalentClass/(owl:intersectionOf|owl:unionOf|owl:oneOf|owl:someValuesFrom|owl:hasValue|rdf:first|rdf:rest)+ ?term .
+  ?feature bkg:subtypeOf+ ?term .
+}
+"""
+
+
+@pytest.mark.java
+@needs_java
+def test_the_patient_module_classifies_narrower_features_like_the_whole_graph() -> None:
+    """A patient whose only feature is a kind of a term the definitions name (perivascular
+    inflammatory cells, a kind of inflammatory nerve biopsy findings) is classified through
+    the bkg:subtypeOf links the module follows up from the feature; the whole-graph reference
+    is HermiT over the whole graph with the patients added."""
+    from bortekg.clinical import FormClassifier
+
+    kg = KnowledgeGraph()
+    features = sorted(row["feature"].value for row in kg.query(NARROWER_FEATURES))
+    assert features, "the graph has no narrower feature of a defined term"
+    patients = {ns.BASE + f"patient/narrower-{n}": feature for n, feature in enumerate(features)}
+    rdf_type = ox.NamedNode(ns.RDF + "type")
+    extra = [t for iri, feature in patients.items() for t in (
+        ox.Triple(ox.NamedNode(iri), rdf_type, ox.NamedNode(ns.OWL + "NamedIndividual")),
+        ox.Triple(ox.NamedNode(iri), rdf_type, ox.NamedNode(ns.BKG + "PatientCase")),
+        ox.Triple(ox.NamedNode(iri), ox.NamedNode(ns.BKG + "hasFeature"), ox.NamedNode(feature)))]
+    report = reason(kg, extra=extra, explain=False, timeout=120)
+    assert report.ok
+    classifier = FormClassifier(kg)
+    placed = 0
+    for iri, feature in patients.items():
+        whole_graph = {c.cls for c in report.defined_classes if ns.curie(iri) in c.members}
+        module = classifier.classify(iri, [feature], timeout=60)
+        assert module.done
+        names = {c.cls.rsplit(" (", 1)[-1].rstrip(")") for c in report.defined_classes if c.cls in whole_graph}
+        assert {ns.curie(c) for c in module.classes} == names, feature
+        placed += bool(names)
+    assert placed, "no narrower feature places a patient in a form class: the comparison shows nothing"
+
+
 @pytest.mark.java
 @needs_java
 def test_inconsistency_inside_the_curated_graph_is_explained_too() -> None:

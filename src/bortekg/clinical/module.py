@@ -65,12 +65,13 @@ EVERY_CLAIM_OF = ("RouteChangeRecommendation", "ScheduleChangeRecommendation")
 VALUE_SETS = ("RecommendationStrength", "LineOfTherapy")
 
 
-class _Reader:
-    """Pattern reads over the content graphs of a knowledge graph (as its queries see it)."""
+class GraphReader:
+    """Pattern reads over the content graphs of a knowledge graph, as its queries see them
+    (the inferred graph included unless ``with_inferred`` is False)."""
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
+    def __init__(self, kg: KnowledgeGraph, *, with_inferred: bool = True) -> None:
         self.store = kg.store
-        self.graphs = set(kg.content_graphs())
+        self.graphs = set(kg.content_graphs(with_inferred=with_inferred))
 
     def quads(self, subject=None, predicate=None, object=None) -> Iterator[ox.Quad]:
         for quad in self.store.quads_for_pattern(subject, predicate, object):
@@ -86,11 +87,29 @@ class _Reader:
     def has_type(self, node: ox.Term, cls: ox.NamedNode) -> bool:
         return next(self.quads(node, _RDF_TYPE, cls), None) is not None
 
+    def closure(self, start: Iterable[ox.Term], predicates: tuple[ox.NamedNode, ...], *,
+                upward: bool = True) -> tuple[set[ox.Term], list[ox.Quad]]:
+        """``start`` and every term a chain of ``predicates`` leads to (or, not ``upward``,
+        comes from), and the links of those chains."""
+        found = set(start)
+        stack, links = list(found), []
+        while stack:
+            term = stack.pop()
+            for predicate in predicates:
+                step = list(self.quads(term, predicate, None) if upward else self.quads(None, predicate, term))
+                links += step
+                for link in step:
+                    other = link.object if upward else link.subject
+                    if other not in found:
+                        found.add(other)
+                        stack.append(other)
+        return found, links
+
 
 class _Module:
     """The quads of the module, gathered read by read."""
 
-    def __init__(self, reader: _Reader) -> None:
+    def __init__(self, reader: GraphReader) -> None:
         self.read = reader
         self.quads: dict[ox.Quad, None] = {}
         self._described: set[ox.Term] = set()
@@ -99,20 +118,8 @@ class _Module:
         self.quads.update(dict.fromkeys(quads))
 
     def closure(self, start: Iterable[ox.Term], predicates: tuple[ox.NamedNode, ...], *, upward: bool = True) -> set[ox.Term]:
-        """``start`` and every term a chain of ``predicates`` leads to (or, not ``upward``,
-        comes from), with the links of the chains."""
-        found = set(start)
-        stack = list(found)
-        while stack:
-            term = stack.pop()
-            for predicate in predicates:
-                links = list(self.read.quads(term, predicate, None) if upward else self.read.quads(None, predicate, term))
-                self.add(links)
-                for link in links:
-                    other = link.object if upward else link.subject
-                    if other not in found:
-                        found.add(other)
-                        stack.append(other)
+        found, links = self.read.closure(start, predicates, upward=upward)
+        self.add(links)
         return found
 
     def describe(self, node: ox.Term) -> None:
@@ -169,7 +176,7 @@ def _term_sets(module: _Module, patient: Patient, triples: list[ox.Triple]) -> d
 
 def patient_module(kg: KnowledgeGraph, patient: Patient) -> list[ox.Quad]:
     """The quads of ``kg`` that the assessment of ``patient`` reads (the patient not included)."""
-    module = _Module(_Reader(kg))
+    module = _Module(GraphReader(kg))
     triples = patient_triples(patient)
     terms = _term_sets(module, patient, triples)
     claims: set[ox.Term] = set()
