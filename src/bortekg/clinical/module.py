@@ -1,13 +1,12 @@
 """The module of the graph one patient's assessment reads, extracted with indexed pattern reads.
 
 The assessment queries (queries/assess/*.rq) start from the patient and reach only: the
-claims of a few kinds anchored on the patient's terms (their findings, diseases, medications,
-drug, neuropathy, route, schedule and grade) or on what those terms are a kind of, the dose
-rules with a condition of the patient's grade, the route and schedule changes, the claims the
-form classes prompt, and the labels and value sets the answers are worded with. This module
-holds exactly that part of the graph, so an assessment costs the same on a graph of ten
-thousand triples as on one of ten million, where copying the whole store into a scratch
-graph for every patient grew with the graph.
+claims of a few kinds anchored on the patient's terms (their drug, findings, diseases,
+medications and neuropathy) or on what those terms are a kind of, the claims the form classes
+prompt, and the labels and value sets the answers are worded with. This module
+holds that part of the graph, so the cost of an assessment grows with what the sources say
+about the patient's drug and findings, not with the size of the graph (copying the whole
+store into a scratch graph for every patient took seconds on a million triples).
 
 What each assessment query needs is written down once, in ``ANCHORED_CLAIMS`` and the term
 sets below; the test suite checks, for every patient case in ``tests/patients/``, that the
@@ -51,15 +50,11 @@ ANCHORED_CLAIMS: tuple[tuple[str, str, str], ...] = (
     ("MonitoringRecommendation", "finding", "features and what they are a kind of"),  # finding-alerts.rq
     ("MonitoringRecommendation", "drug", "drug and its classes"),  # monitoring.rq
     ("FormFeatureClaim", "finding", "features and what they are a kind of"),  # form-features.rq
-    ("RiskFactorClaim", "riskFactor", "diagnoses, features and what they are a kind of"),  # risk-factors.rq
-    ("RiskFactorClaim", "route", "route"),
-    ("RiskFactorClaim", "schedule", "schedule"),
-    ("DoseModificationRule", "hasCondition", "rule conditions of the patient's grade"),  # dose-rules.rq
+    ("RiskFactorClaim", "drug", "drug and its classes"),  # risk-factors.rq
+    ("DoseModificationRule", "drug", "drug and its classes"),  # dose-rules.rq, pain-dependent-rules.rq
+    ("RouteChangeRecommendation", "drug", "drug and its classes"),  # route-change.rq
+    ("ScheduleChangeRecommendation", "drug", "drug and its classes"),  # schedule-change.rq
 )
-
-#: Claims of these classes apply to every patient with a route or schedule (route-change.rq,
-#: schedule-change.rq): all of them are read.
-EVERY_CLAIM_OF = ("RouteChangeRecommendation", "ScheduleChangeRecommendation")
 
 #: Value sets whose member order words the answers (``_Context.value_order``).
 VALUE_SETS = ("RecommendationStrength", "LineOfTherapy")
@@ -154,12 +149,10 @@ def _term_sets(module: _Module, patient: Patient, triples: list[ox.Triple]) -> d
 
     features, diagnoses, medications = objects("hasFeature"), objects("hasDiagnosis"), objects("takesMedication")
     drugs, neuropathy = objects("receivedDrug"), objects("adverseEffect")
-    grades = objects("grade")
     medication_forms = (
         module.closure(medications, FORM_OF)  # the medication is a form of the intervention
         | module.closure(medications | drugs, FORM_OF, upward=False)  # the intervention uses it
     )
-    conditions = {q.subject for g in grades for q in module.read.quads(None, _bkg("grade"), g)}
     return {
         "neuropathy": neuropathy,
         "neuropathy and what it is a kind of": module.closure(neuropathy, SUBTYPE),
@@ -168,9 +161,6 @@ def _term_sets(module: _Module, patient: Patient, triples: list[ox.Triple]) -> d
         "features and what they are a kind of": module.closure(features, SUBTYPE),
         "diagnoses, features and what they are a kind of": module.closure(diagnoses | features, SUBTYPE),
         "drug and its classes": module.closure(drugs, DRUG_CLASS),
-        "route": objects("route"),
-        "schedule": objects("schedule"),
-        "rule conditions of the patient's grade": conditions,
     }
 
 
@@ -183,8 +173,6 @@ def patient_module(kg: KnowledgeGraph, patient: Patient) -> list[ox.Quad]:
     for cls, predicate, term_set in ANCHORED_CLAIMS:
         for term in terms[term_set]:
             claims |= {c for c in module.read.subjects(_bkg(predicate), term) if module.read.has_type(c, _bkg(cls))}
-    for cls in EVERY_CLAIM_OF:
-        claims |= module.read.subjects(_RDF_TYPE, _bkg(cls))
     # form-prompts.rq: what every defined form class prompts
     for form_class in module.read.subjects(_bkg("suggestsForm"), None):
         module.add(module.read.quads(form_class, _bkg("suggestsForm"), None))
