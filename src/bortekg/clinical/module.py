@@ -66,12 +66,11 @@ class GraphReader:
 
     def __init__(self, kg: KnowledgeGraph, *, with_inferred: bool = True) -> None:
         self.store = kg.store
-        self.graphs = set(kg.content_graphs(with_inferred=with_inferred))
+        self.graphs = kg.content_graphs(with_inferred=with_inferred)
 
     def quads(self, subject=None, predicate=None, object=None) -> Iterator[ox.Quad]:
-        for quad in self.store.quads_for_pattern(subject, predicate, object):
-            if quad.graph_name in self.graphs:
-                yield quad
+        for graph in self.graphs:  # one indexed read per graph: the meta graph is never read
+            yield from self.store.quads_for_pattern(subject, predicate, object, graph)
 
     def objects(self, subject, predicate) -> set[ox.Term]:
         return {q.object for q in self.quads(subject, predicate, None)}
@@ -108,6 +107,7 @@ class _Module:
         self.read = reader
         self.quads: dict[ox.Quad, None] = {}
         self._described: set[ox.Term] = set()
+        self._read_about: set[ox.Term] = set()  # named nodes whose own statements are in
 
     def add(self, quads: Iterable[ox.Quad]) -> None:
         self.quads.update(dict.fromkeys(quads))
@@ -129,9 +129,10 @@ class _Module:
             target = quad.object
             if isinstance(target, ox.BlankNode) or (isinstance(target, ox.NamedNode) and target.value.startswith(ns.BKC)):
                 self.describe(target)
-            elif isinstance(target, ox.NamedNode):
+            elif isinstance(target, ox.NamedNode) and target not in self._read_about:
                 # what a claim points at (intervention, source, evidence kind, modality):
                 # its own statements (labels, types, bkg:supportsRecommendation, drug classes)
+                self._read_about.add(target)
                 self.add(self.read.quads(target, None, None))
 
     def labels(self, patient: Iterable[ox.Triple]) -> None:
@@ -139,7 +140,7 @@ class _Module:
         are worded with them."""
         statements = [*self.quads, *patient]
         names = {t for q in statements for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
-        for name in names:
+        for name in names - self._described - self._read_about:  # their labels are in already
             self.add(self.read.quads(name, _LABEL, None))
 
 
