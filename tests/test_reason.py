@@ -362,6 +362,58 @@ def test_the_patient_module_classifies_narrower_features_like_the_whole_graph() 
     assert placed, "no narrower feature places a patient in a form class: the comparison shows nothing"
 
 
+def whole_graph_reasoning(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch):
+    """HermiT over every triple of the graph (the reference the modular reasoning must equal)."""
+    import bortekg.reason.dl as dl
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dl, "_reason_by_modules", lambda *args, **kwargs: None)
+        return reason(kg, explain=False, timeout=120)
+
+
+def inferred_of(kg: KnowledgeGraph) -> set[ox.Triple]:
+    return kg.triples(with_inferred=True) - kg.triples(with_inferred=False)
+
+
+@pytest.mark.java
+@needs_java
+def test_modular_reasoning_infers_what_whole_graph_reasoning_infers(reasoned: KnowledgeGraph,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """HermiT on the schema and one representative per profile, with the class hierarchy,
+    domains and ranges for the other individuals: the same inferred triples, the same members
+    of the defined classes and the same counts as HermiT on the whole graph."""
+    from bortekg.reason.modular import read_schema
+
+    schema, not_local = read_schema(reasoned)
+    assert not not_local, "the curated schema must be one the modular reasoning covers"
+    whole = KnowledgeGraph()
+    expected = whole_graph_reasoning(whole, monkeypatch)
+    modular = reason(KnowledgeGraph(), explain=False)
+    assert modular.ok and expected.ok
+    assert inferred_of(reasoned) == inferred_of(whole)
+    assert len(inferred_of(whole)) == expected.inferred_triples == modular.inferred_triples
+    assert modular.defined_classes == expected.defined_classes
+    assert (modular.classes, modular.individuals) == (expected.classes, expected.individuals)
+
+
+@pytest.mark.parametrize("axiom,reason_given", [
+    ("bkg:subtypeOf a owl:SymmetricProperty .", "bkg:subtypeOf is a owl:SymmetricProperty"),
+    ("bkg:Drug rdfs:subClassOf [ a owl:Restriction ; owl:onProperty bkg:usesDrug ; owl:someValuesFrom bkg:Drug ] .",
+     "bkg:Drug rdfs:subClassOf a class expression"),
+    ("bkg:usesDrug owl:inverseOf bkg:subtypeOf .", "bkg:usesDrug owl:inverseOf"),
+])
+def test_a_schema_that_reaches_further_is_reasoned_over_the_whole_graph(tmp_path: Path, axiom: str,
+                                                                       reason_given: str) -> None:
+    from bortekg.reason.modular import read_schema
+
+    module = tmp_path / "schema-edit.ttl"
+    module.write_text("@prefix bkg: <https://w3id.org/bortekg/> .\n"
+                      "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                      "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + axiom + "\n")
+    _, not_local = read_schema(KnowledgeGraph(extra_kb_files=[module]))
+    assert not_local == [reason_given] or any(r.startswith(reason_given) for r in not_local), not_local
+
+
 @pytest.mark.java
 @needs_java
 def test_inconsistency_inside_the_curated_graph_is_explained_too() -> None:
