@@ -86,13 +86,13 @@ def _reason_by_modules(kg: KnowledgeGraph, *, timeout: float, progress: Progress
     """HermiT on the schema and the individuals the defined classes can classify, the class
     hierarchy and the domains and ranges for the rest (bortekg.reason.modular); None when the
     schema reaches further or something is wrong, for whole-graph reasoning to find and explain."""
-    progress("reading the schema")
+    progress("reading the graph: its schema, and the individuals' classes and profiles")
     schema, not_local = read_schema(kg)
     if not_local:
         progress(f"the schema reaches individuals beyond its module ({not_local[0]}): reasoning over the whole graph")
         return None
-    progress(f"HermiT: classification of {len(schema.classes):,} classes and realisation of the individuals "
-             "the defined classes can classify; the class hierarchy, domains and ranges for the others")
+    progress(f"HermiT: consistency, classification and realisation of the schema ({len(schema.classes):,} "
+             "classes) with one representative per profile; the class hierarchy, domains and ranges for the others")
     result = reason_modular(kg, schema, timeout=timeout)
     if result.problem is not None or result.taxonomy is None:
         progress(f"{result.problem}: reasoning over the whole graph to explain it")
