@@ -364,7 +364,7 @@ def test_the_patient_module_classifies_narrower_features_like_the_whole_graph() 
 
 def whole_graph_reasoning(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch):
     """HermiT over every triple of the graph (the reference the modular reasoning must equal)."""
-    import bortekg.reason.dl as dl
+    from bortekg.reason import dl
 
     with monkeypatch.context() as patched:
         patched.setattr(dl, "_reason_by_modules", lambda *args, **kwargs: None)
@@ -384,7 +384,7 @@ def test_modular_reasoning_infers_what_whole_graph_reasoning_infers(reasoned: Kn
     of the defined classes and the same counts as HermiT on the whole graph."""
     from bortekg.reason.modular import read_schema
 
-    schema, not_local = read_schema(reasoned)
+    _, not_local = read_schema(reasoned)
     assert not not_local, "the curated schema must be one the modular reasoning covers"
     whole = KnowledgeGraph()
     expected = whole_graph_reasoning(whole, monkeypatch)
