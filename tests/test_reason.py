@@ -396,6 +396,27 @@ def test_modular_reasoning_infers_what_whole_graph_reasoning_infers(reasoned: Kn
     assert (modular.classes, modular.individuals) == (expected.classes, expected.individuals)
 
 
+@pytest.mark.java
+@needs_java
+def test_modular_reasoning_gives_untyped_individuals_their_domain_and_range_classes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two new individuals linked by a property with a domain and a range, and typed by
+    nothing else: the modular reasoning gives them what HermiT over the whole graph gives."""
+    from bortekg.reason.modular import read_schema
+
+    schema, _ = read_schema(KnowledgeGraph())
+    prop = sorted(p for p in schema.domains if p in schema.ranges)[0]
+    module = tmp_path / "untyped.ttl"
+    module.write_text(f"<{ns.BASE}test/subject> <{prop}> <{ns.BASE}test/object> .\n")
+    whole, modular = (KnowledgeGraph(extra_kb_files=[module]) for _ in range(2))
+    whole_graph_reasoning(whole, monkeypatch)
+    reason(modular, explain=False)
+    subject_types = {t.object.value for t in inferred_of(modular) if t.subject.value == ns.BASE + "test/subject"}
+    object_types = {t.object.value for t in inferred_of(modular) if t.subject.value == ns.BASE + "test/object"}
+    assert schema.domains[prop] <= subject_types and schema.ranges[prop] <= object_types
+    assert inferred_of(modular) == inferred_of(whole)
+
+
 @pytest.mark.parametrize("axiom,reason_given", [
     ("bkg:subtypeOf a owl:SymmetricProperty .", "bkg:subtypeOf is a owl:SymmetricProperty"),
     ("bkg:Drug rdfs:subClassOf [ a owl:Restriction ; owl:onProperty bkg:usesDrug ; owl:someValuesFrom bkg:Drug ] .",
