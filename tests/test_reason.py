@@ -405,7 +405,7 @@ def test_modular_reasoning_gives_untyped_individuals_their_domain_and_range_clas
     from bortekg.reason.modular import read_schema
 
     schema, _ = read_schema(KnowledgeGraph())
-    prop = sorted(p for p in schema.domains if p in schema.ranges)[0]
+    prop = min(p for p in schema.domains if p in schema.ranges)
     module = tmp_path / "untyped.ttl"
     module.write_text(f"<{ns.BASE}test/subject> <{prop}> <{ns.BASE}test/object> .\n")
     whole, modular = (KnowledgeGraph(extra_kb_files=[module]) for _ in range(2))
