@@ -16,6 +16,7 @@ from bortekg import KnowledgeGraph
 from bortekg import namespaces as ns
 from bortekg.cli import main
 from bortekg.clinical import FormClassifier, PatientDocumentError, assess, build_patient
+from bortekg.clinical.module import ANCHORED_CLAIMS
 from conftest import select_rows
 
 EXAMPLES = Path(__file__).resolve().parent / "patients"
@@ -451,3 +452,88 @@ def test_general_avoid_list_leaves_out_what_the_medications_already_match(painfu
 def test_no_neuropathy_no_general_avoid_list(graph, classifier) -> None:
     result = run_assessment(graph, classifier, {"medications": ["vitamin C"]})
     assert result.of_kind("avoid-general") == []
+
+
+# ------------------------------------------------------------------ the patient's module of the graph
+
+#: Patient documents beyond tests/patients/: medications matched as forms and uses, no neuropathy,
+#: rules that need the pain status, a subcutaneous weekly regimen.
+MODULE_CASES = {
+    **{path.stem: json.loads(path.read_text()) for path in sorted(EXAMPLES.glob("*.json"))},
+    "medications-only": {"medications": ["vitamin C", "capsaicin cream", "pregabalin"]},
+    "grade-2-pain-unknown": {"neuropathy": {"grade": 2}, "comorbidities": ["diabetes mellitus"]},
+    "grade-4-sc-weekly": {"bortezomib": {"route": "subcutaneous", "schedule": "weekly"},
+                          "neuropathy": {"grade": 4, "pain": True, "motor_involvement": True},
+                          "medications": ["high-dose pyridoxine"]},
+}
+
+
+class EveryFormClass:
+    """Places every patient in every defined form class, so that the alerts, prompts and form
+    features of both forms are compared for every case (the OWL classification itself is
+    tested against the whole graph in test_reason.py)."""
+
+    def __init__(self, graph: KnowledgeGraph) -> None:
+        query = "SELECT ?c ?f WHERE { ?c <https://w3id.org/bortekg/suggestsForm> ?f }"
+        self.classes = {row["c"].value: row["f"].value for row in graph.query(query)}
+
+    def classify(self, individual: str, features: list[str], *, timeout: float):
+        from bortekg.clinical import FormClassification
+
+        return FormClassification(classes=dict(self.classes))
+
+
+@pytest.fixture(scope="module")
+def module_patients(graph) -> dict:
+    return {case: build_patient(graph, document, "patient.json") for case, document in MODULE_CASES.items()}
+
+
+@pytest.fixture(scope="module")
+def whole_graph_assessments(graph, module_patients) -> dict[str, dict]:
+    """Every case assessed over a copy of the whole graph with the patient in it (the reference)."""
+    import importlib
+
+    from bortekg.clinical.patient import GRAPH_PATIENT, patient_triples
+
+    assessing = importlib.import_module("bortekg.clinical.assess")  # the module, not the function
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(assessing, "patient_graph",
+                        lambda kg, patient: kg.with_scratch_graph(GRAPH_PATIENT, patient_triples(patient)))
+        return {case: assess(graph, patient, classifier=EveryFormClass(graph)).as_dict()
+                for case, patient in module_patients.items()}
+
+
+@pytest.mark.parametrize("case", sorted(MODULE_CASES))
+def test_the_patient_module_gives_the_whole_graph_assessment(graph, module_patients, whole_graph_assessments,
+                                                            case: str) -> None:
+    expected = whole_graph_assessments[case]
+    assert expected["recommendations"], "a case with no recommendation compares nothing"
+    assert assess(graph, module_patients[case], classifier=EveryFormClass(graph)).as_dict() == expected
+
+
+def test_the_patient_module_is_a_small_part_of_the_graph(graph, module_patients) -> None:
+    from bortekg.clinical.module import patient_module
+
+    module = patient_module(graph, module_patients["patient-grade2-painful-iv"])
+    assert set(module) <= set(graph.quads())
+    assert 0 < len(module) < len(graph) / 4
+
+
+@pytest.mark.parametrize("dropped", range(len(ANCHORED_CLAIMS)))
+def test_the_comparison_sees_every_anchor_of_the_module(graph, module_patients, whole_graph_assessments,
+                                                         dropped: int, monkeypatch) -> None:
+    """A planted defect: one anchored claim kind left out of the module. Either some patient's
+    assessment changes (the comparison above fails), or no patient's module changes at all
+    (another anchor reaches the same claims in this graph, as the drug anchor does for the
+    finding-triggered claims about bortezomib)."""
+    from bortekg.clinical import module
+
+    anchors = module.ANCHORED_CLAIMS
+    patients = module_patients
+    full = {case: set(module.patient_module(graph, patient)) for case, patient in patients.items()}
+    monkeypatch.setattr(module, "ANCHORED_CLAIMS", anchors[:dropped] + anchors[dropped + 1:])
+    affected = [case for case, patient in patients.items() if set(module.patient_module(graph, patient)) != full[case]]
+    changed = [case for case in affected
+               if assess(graph, patients[case], classifier=EveryFormClass(graph)).as_dict()
+               != whole_graph_assessments[case]]
+    assert changed or not affected, f"the comparison does not see {anchors[dropped]} go"

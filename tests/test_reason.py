@@ -317,6 +317,123 @@ def test_the_patient_module_classifies_like_the_whole_graph(reasoned: KnowledgeG
     assert module.done and set(module.classes) == whole_graph
 
 
+NARROWER_FEATURES = """
+PREFIX bkg: <https://w3id.org/bortekg/>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+SELECT DISTINCT ?feature WHERE {
+  ?cls bkg:suggestsForm ?form ;
+       owl:equivalentClass/(owl:intersectionOf|owl:unionOf|owl:oneOf|owl:someValuesFrom|owl:hasValue|rdf:first|rdf:rest)+ ?term .
+  ?feature bkg:subtypeOf+ ?term .
+}
+"""
+
+
+@pytest.mark.java
+@needs_java
+def test_the_patient_module_classifies_narrower_features_like_the_whole_graph() -> None:
+    """A patient whose only feature is a kind of a term the definitions name (perivascular
+    inflammatory cells, a kind of inflammatory nerve biopsy findings) is classified through
+    the bkg:subtypeOf links the module follows up from the feature; the whole-graph reference
+    is HermiT over the whole graph with the patients added."""
+    from bortekg.clinical import FormClassifier
+
+    kg = KnowledgeGraph()
+    features = sorted(row["feature"].value for row in kg.query(NARROWER_FEATURES))
+    assert features, "the graph has no narrower feature of a defined term"
+    patients = {ns.BASE + f"patient/narrower-{n}": feature for n, feature in enumerate(features)}
+    rdf_type = ox.NamedNode(ns.RDF + "type")
+    extra = [t for iri, feature in patients.items() for t in (
+        ox.Triple(ox.NamedNode(iri), rdf_type, ox.NamedNode(ns.OWL + "NamedIndividual")),
+        ox.Triple(ox.NamedNode(iri), rdf_type, ox.NamedNode(ns.BKG + "PatientCase")),
+        ox.Triple(ox.NamedNode(iri), ox.NamedNode(ns.BKG + "hasFeature"), ox.NamedNode(feature)))]
+    report = reason(kg, extra=extra, explain=False, timeout=120)
+    assert report.ok
+    classifier = FormClassifier(kg)
+    placed = 0
+    for iri, feature in patients.items():
+        whole_graph = {c.cls for c in report.defined_classes if ns.curie(iri) in c.members}
+        module = classifier.classify(iri, [feature], timeout=60)
+        assert module.done
+        names = {c.cls.rsplit(" (", 1)[-1].rstrip(")") for c in report.defined_classes if c.cls in whole_graph}
+        assert {ns.curie(c) for c in module.classes} == names, feature
+        placed += bool(names)
+    assert placed, "no narrower feature places a patient in a form class: the comparison shows nothing"
+
+
+def whole_graph_reasoning(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch):
+    """HermiT over every triple of the graph (the reference the modular reasoning must equal)."""
+    from bortekg.reason import dl
+
+    with monkeypatch.context() as patched:
+        patched.setattr(dl, "_reason_by_modules", lambda *args, **kwargs: None)
+        return reason(kg, explain=False, timeout=120)
+
+
+def inferred_of(kg: KnowledgeGraph) -> set[ox.Triple]:
+    return kg.triples(with_inferred=True) - kg.triples(with_inferred=False)
+
+
+@pytest.mark.java
+@needs_java
+def test_modular_reasoning_infers_what_whole_graph_reasoning_infers(reasoned: KnowledgeGraph,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """HermiT on the schema and one representative per profile, with the class hierarchy,
+    domains and ranges for the other individuals: the same inferred triples, the same members
+    of the defined classes and the same counts as HermiT on the whole graph."""
+    from bortekg.reason.modular import read_schema
+
+    _, not_local = read_schema(reasoned)
+    assert not not_local, "the curated schema must be one the modular reasoning covers"
+    whole = KnowledgeGraph()
+    expected = whole_graph_reasoning(whole, monkeypatch)
+    modular = reason(KnowledgeGraph(), explain=False)
+    assert modular.ok and expected.ok
+    assert inferred_of(reasoned) == inferred_of(whole)
+    assert len(inferred_of(whole)) == expected.inferred_triples == modular.inferred_triples
+    assert modular.defined_classes == expected.defined_classes
+    assert (modular.classes, modular.individuals) == (expected.classes, expected.individuals)
+
+
+@pytest.mark.java
+@needs_java
+def test_modular_reasoning_gives_untyped_individuals_their_domain_and_range_classes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two new individuals linked by a property with a domain and a range, and typed by
+    nothing else: the modular reasoning gives them what HermiT over the whole graph gives."""
+    from bortekg.reason.modular import read_schema
+
+    schema, _ = read_schema(KnowledgeGraph())
+    prop = min(p for p in schema.domains if p in schema.ranges)
+    module = tmp_path / "untyped.ttl"
+    module.write_text(f"<{ns.BASE}test/subject> <{prop}> <{ns.BASE}test/object> .\n")
+    whole, modular = (KnowledgeGraph(extra_kb_files=[module]) for _ in range(2))
+    whole_graph_reasoning(whole, monkeypatch)
+    reason(modular, explain=False)
+    subject_types = {t.object.value for t in inferred_of(modular) if t.subject.value == ns.BASE + "test/subject"}
+    object_types = {t.object.value for t in inferred_of(modular) if t.subject.value == ns.BASE + "test/object"}
+    assert schema.domains[prop] <= subject_types and schema.ranges[prop] <= object_types
+    assert inferred_of(modular) == inferred_of(whole)
+
+
+@pytest.mark.parametrize("axiom,reason_given", [
+    ("bkg:subtypeOf a owl:SymmetricProperty .", "bkg:subtypeOf is a owl:SymmetricProperty"),
+    ("bkg:Drug rdfs:subClassOf [ a owl:Restriction ; owl:onProperty bkg:usesDrug ; owl:someValuesFrom bkg:Drug ] .",
+     "bkg:Drug rdfs:subClassOf a class expression"),
+    ("bkg:usesDrug owl:inverseOf bkg:subtypeOf .", "bkg:usesDrug owl:inverseOf"),
+])
+def test_a_schema_that_reaches_further_is_reasoned_over_the_whole_graph(tmp_path: Path, axiom: str,
+                                                                       reason_given: str) -> None:
+    from bortekg.reason.modular import read_schema
+
+    module = tmp_path / "schema-edit.ttl"
+    module.write_text("@prefix bkg: <https://w3id.org/bortekg/> .\n"
+                      "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+                      "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n" + axiom + "\n")
+    _, not_local = read_schema(KnowledgeGraph(extra_kb_files=[module]))
+    assert not_local == [reason_given] or any(r.startswith(reason_given) for r in not_local), not_local
+
+
 @pytest.mark.java
 @needs_java
 def test_inconsistency_inside_the_curated_graph_is_explained_too() -> None:

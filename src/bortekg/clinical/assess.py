@@ -18,7 +18,8 @@ import pyoxigraph as ox
 from bortekg import namespaces as ns
 from bortekg import resources
 from bortekg.clinical.classify import FormClassification, FormClassifier
-from bortekg.clinical.patient import GRAPH_PATIENT, PATIENT, Patient, patient_triples
+from bortekg.clinical.module import patient_graph
+from bortekg.clinical.patient import PATIENT, Patient
 from bortekg.store import KnowledgeGraph
 
 _MG_PER_M2 = ns.BKG + "unit-mg-per-m2"
@@ -96,10 +97,11 @@ def _query_text(name: str) -> str:
 
 
 class _Context:
-    """The scratch graph with the patient in it, its labels and the evidence of every claim."""
+    """The patient's module of the graph with the patient in it, its labels and the evidence
+    of every claim."""
 
     def __init__(self, kg: KnowledgeGraph, patient: Patient) -> None:
-        self.kg = kg.with_scratch_graph(GRAPH_PATIENT, patient_triples(patient))
+        self.kg = patient_graph(kg, patient)
         self.labels = {
             row["s"].value: row["l"].value
             for row in self.kg.query("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")

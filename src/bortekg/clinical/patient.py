@@ -167,7 +167,6 @@ def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Pati
     if problems:
         raise PatientDocumentError(source, problems)
     index = NameIndex.build(kg)
-    labels = _labels(kg)
     bortezomib = data.get("bortezomib", {})
 
     def term(text: str, where: str) -> Term | None:
@@ -177,7 +176,7 @@ def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Pati
         except (UnknownTermError, AmbiguousTermError) as error:
             problems.append(f"{where}: {error}")
             return None
-        return Term(text, found.iri, labels.get(found.iri, ns.curie(found.iri)), found.note(text))
+        return Term(text, found.iri, _label(kg, found.iri), found.note(text))
 
     def value(key: str, allowed: dict[str, str], what: str) -> str | None:
         """The input key (ROUTES, SCHEDULES) of the value-set member a route or schedule names."""
@@ -190,7 +189,7 @@ def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Pati
         for name, iri in allowed.items():
             if iri == found.iri:
                 return name
-        names = " or ".join(labels.get(iri, name) for name, iri in allowed.items())
+        names = " or ".join(_label(kg, iri, name) for name, iri in allowed.items())
         problems.append(f"bortezomib.{key}: {text!r} ({found.label}) is not a {what} the assessment "
                         f"covers: give {names}")
         return None
@@ -221,9 +220,12 @@ def build_patient(kg: KnowledgeGraph, data: dict[str, Any], source: str) -> Pati
     return patient
 
 
-def _labels(kg: KnowledgeGraph) -> dict[str, str]:
-    rows = kg.query("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
-    return {row["s"].value: row["l"].value for row in rows if isinstance(row["s"], ox.NamedNode)}
+def _label(kg: KnowledgeGraph, iri: str, default: str | None = None) -> str:
+    """The label of ``iri`` (read for this node alone: a whole-graph table grows with the graph)."""
+    rows = kg.query("SELECT ?s ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }",
+                    bindings={"s": ox.NamedNode(iri)})
+    found = [row["l"].value for row in rows]
+    return found[-1] if found else (default if default is not None else ns.curie(iri))
 
 
 def patient_triples(patient: Patient) -> list[ox.Triple]:

@@ -18,6 +18,7 @@ from bortekg.reason.explain import (
 )
 from bortekg.reason.graph_input import ReasoningInput
 from bortekg.reason.hermit import ReasonerTimeoutError, run_hermit
+from bortekg.reason.modular import labels_of, read_schema, reason_modular
 from bortekg.reason.render import AxiomRenderer
 from bortekg.reason.report import ClassMembers, Explanation, ReasoningReport
 from bortekg.reason.taxonomy import Taxonomy
@@ -44,6 +45,11 @@ def reason_dl(
     """
     started = time.monotonic()
     extra = list(extra)
+    if not extra:
+        report = _reason_by_modules(kg, timeout=timeout, progress=progress)
+        if report is not None:
+            report.seconds = round(time.monotonic() - started, 3)
+            return report
     progress("reading the graph")
     source = ReasoningInput.of(kg, extra)
     logical = logical_triples(source.triples)
@@ -73,6 +79,43 @@ def reason_dl(
             kg.replace_inferred(inferred)
             report.stored = True
     report.seconds = round(time.monotonic() - started, 3)
+    return report
+
+
+def _reason_by_modules(kg: KnowledgeGraph, *, timeout: float, progress: Progress) -> ReasoningReport | None:
+    """HermiT on the schema and the individuals the defined classes can classify, the class
+    hierarchy and the domains and ranges for the rest (bortekg.reason.modular); None when the
+    schema reaches further or something is wrong, for whole-graph reasoning to find and explain."""
+    progress("reading the graph: its schema, and the individuals' classes and profiles")
+    schema, not_local = read_schema(kg)
+    if not_local:
+        progress(f"the schema reaches individuals beyond its module ({not_local[0]}): reasoning over the whole graph")
+        return None
+    progress(f"HermiT: consistency, classification and realisation of the schema ({len(schema.classes):,} "
+             "classes) with one representative per profile; the class hierarchy, domains and ranges for the others")
+    result = reason_modular(kg, schema, timeout=timeout)
+    if result.problem is not None or result.taxonomy is None:
+        progress(f"{result.problem}: reasoning over the whole graph to explain it")
+        return None
+    report = ReasoningReport(profile="dl", reasoner=REASONER, consistent=True, seconds=0.0)
+    report.classes = len(schema.classes)
+    rows = kg.query("SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x a <http://www.w3.org/2002/07/owl#NamedIndividual> "
+                    "FILTER(isIRI(?x)) }", with_inferred=False)
+    report.individuals = int(next(iter(rows))["n"].value)
+    members: dict[str, list[str]] = {iri: [] for iri in sorted(schema.defined)}
+    for individual, types in result.members.items():
+        for cls_iri in types & schema.defined:
+            members[cls_iri].append(individual)
+    labels = labels_of(kg, [*members, *(m for found in members.values() for m in found)])
+
+    def name(iri: str) -> str:
+        return f"{labels[iri]} ({ns.curie(iri)})" if iri in labels else ns.curie(iri)
+
+    report.defined_classes = [ClassMembers(name(c), sorted(name(m) for m in found)) for c, found in members.items()]
+    report.inferred_triples = len(result.inferred)
+    progress(f"storing {len(result.inferred):,} inferred triples")
+    kg.replace_inferred(result.inferred)
+    report.stored = True
     return report
 
 
