@@ -19,6 +19,7 @@ from bortekg.release import (
     build_release,
     owlapi,
 )
+from bortekg.release.artefacts import KGX_FILES, SSSOM_FILE
 from bortekg.release.manifest import read_manifest, sha256_of
 from bortekg.release.stamp import stamp
 from bortekg.store import bundled_quads
@@ -72,6 +73,55 @@ def test_every_artefact_is_written_when_java_and_ontospy_are_here(manifest: dict
     assert set(manifest["artefacts"]) == {a.name for a in ARTEFACTS}
     assert manifest["artefacts"]["ontology-functional-syntax"] == ["ontology/bortekg.ofn", "ontology/bipn-forms.ofn"]
     assert manifest["artefacts"]["knowledge-base"] == ["kb/bortekg.nq", "kb/bortekg.trig", "kb/bortekg.jsonld"]
+    assert manifest["artefacts"]["kgx"] == sorted(KGX_FILES)
+    assert manifest["artefacts"]["sssom"] == [SSSOM_FILE]
+
+
+def test_released_kgx_passes_the_kgx_validator_and_carries_the_release_version(release: Path) -> None:
+    from bortekg.exports.kgx_check import PROJECT_PREFIXES, kgx_errors
+
+    for suffix in ("tsv", "jsonl"):
+        nodes, edges = release / f"kgx/nodes.{suffix}", release / f"kgx/edges.{suffix}"
+        assert kgx_errors(nodes, edges, extra_prefixes=PROJECT_PREFIXES) == []
+    kb = {q.triple for q in ox.parse(path=release / "kb/bortekg.nq", format=ox.RdfFormat.N_QUADS)}
+    claims = {t.subject.value for t in kb if t.subject.value.startswith(ns.BKC)}
+    edge_ids = {line.split("\t")[0] for line in (release / "kgx/edges.tsv").read_text().splitlines()[1:]}
+    # every edge is a claim of the released graph (a claim naming two entities or more)
+    assert edge_ids and {ns.BKC + e.split("#")[0].removeprefix("bkc:") for e in edge_ids} <= claims
+
+
+def test_released_sssom_passes_the_sssom_validator_with_the_release_version(release: Path) -> None:
+    from sssom.parsers import parse_sssom_table
+    from sssom.validators import validate
+
+    table = release / SSSOM_FILE
+    reports = validate(parse_sssom_table(table), fail_on_error=False)
+    assert [result for report in reports.values() for result in report.results] == []
+    assert f"mapping_set_version: {DATE}" in table.read_text(encoding="utf-8").replace("'", "").replace('"', "")
+
+
+def test_a_release_built_twice_is_byte_identical(release: Path, manifest: dict, tmp_path: Path) -> None:
+    again = build_release(tmp_path / "again", date=DATE)
+    assert again.folder.is_dir()
+    first = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+    second = {entry["path"]: entry["sha256"] for entry in read_manifest(tmp_path / "again")["files"]}
+    assert second == first
+    assert (tmp_path / "again" / "manifest.json").read_bytes() == (release / "manifest.json").read_bytes()
+
+
+def test_releases_of_two_dates_differ_only_where_the_date_is_stamped(release: Path, tmp_path: Path) -> None:
+    later = "2027-01-15"
+    build_release(tmp_path / "later", date=later)
+    for path in (p for p in release.rglob("*") if p.is_file()):
+        relative = path.relative_to(release).as_posix()
+        other = tmp_path / "later" / relative
+        assert other.is_file(), relative
+        old_text, new_text = path.read_bytes(), other.read_bytes()
+        if relative == "manifest.json" or old_text == new_text:
+            continue
+        # a file that changed holds the date where the first held it, and nothing else differs
+        assert old_text.replace(DATE.encode(), later.encode()) == new_text or \
+            sorted(old_text.replace(DATE.encode(), later.encode()).splitlines()) == sorted(new_text.splitlines()), relative
 
 
 def test_a_changed_file_no_longer_matches_its_manifest_hash(release: Path, manifest: dict, tmp_path: Path) -> None:
@@ -151,6 +201,19 @@ def test_knowledge_base_formats_hold_the_stamped_packaged_graphs(release: Path) 
     ontology = ox.NamedNode(ns.ONTOLOGY_IRI)
     assert {q.object for q in released if q.subject == ontology and q.predicate == VERSION_IRI} == {
         ox.NamedNode(f"{ns.ONTOLOGY_IRI}/{DATE}")}
+
+
+def test_knowledge_base_files_are_read_alike_by_an_independent_parser(release: Path) -> None:
+    from rdflib import BNode, Dataset
+
+    expected = {(q.graph_name.value, q.subject.value, q.predicate.value, q.object.value)
+                for q in _ground(ox.parse(path=release / "kb" / "bortekg.nq", format=ox.RdfFormat.N_QUADS))}
+    for name, fmt in (("nq", "nquads"), ("trig", "trig"), ("jsonld", "json-ld")):
+        read = Dataset()
+        read.parse(release / "kb" / f"bortekg.{name}", format=fmt)
+        ground = {(str(g), str(s), str(p), str(o)) for s, p, o, g in read.quads()
+                  if not isinstance(s, BNode) and not isinstance(o, BNode)}
+        assert ground == expected, name
 
 
 def test_documentation_page_documents_the_module_classes_offline(release: Path, manifest: dict) -> None:

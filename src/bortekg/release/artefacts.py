@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,11 @@ def write_knowledge_base(ctx: ReleaseContext) -> list[str]:
     return written
 
 
+# Ontospy stamps the page with the time it was made ("on Wed, 02 Dec 2026 18:58:41"): a
+# release built twice would differ by it
+_GENERATED_AT = re.compile(r"on (?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2}")
+
+
 def write_documentation(ctx: ReleaseContext) -> list[str]:
     """One HTML page documenting every class and property of the ontology (Ontospy)."""
     try:
@@ -130,6 +136,9 @@ def write_documentation(ctx: ReleaseContext) -> list[str]:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         model = ontospy.Ontospy(data=turtle, rdf_format="turtle", verbose=False)
         HTMLVisualizer(model, title="bortekg ontology").build(str(target))
+    for page in target.rglob("*.html"):  # the release date in place of the time it was built
+        html = page.read_text(encoding="utf-8")
+        page.write_text(_GENERATED_AT.sub(f"for the release of {ctx.date}", html), encoding="utf-8")
     for folder in sorted(target.rglob("*"), reverse=True):  # the asset folders the page does not use
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
@@ -147,10 +156,48 @@ def write_changelog(ctx: ReleaseContext) -> list[str]:
     return [_write(ctx.folder, "CHANGELOG.md", "\n".join(lines).rstrip("\n").encode() + b"\n")]
 
 
-#: Where the KGX (nodes/edges) and SSSOM writers of ``bortekg.exports.kgx`` and
-#: ``bortekg.exports.sssom`` plug in, one ``Artefact(name, writer)`` line each; a writer
-#: takes the ReleaseContext and returns the paths it wrote under ``ctx.folder``.
-EXPORT_ARTEFACTS: tuple[Artefact, ...] = ()
+KGX_FILES = ("kgx/nodes.tsv", "kgx/edges.tsv", "kgx/nodes.jsonl", "kgx/edges.jsonl")
+SSSOM_FILE = "mappings/bortekg.sssom.tsv"
+
+
+def _released_graph(ctx: ReleaseContext):
+    """The release's own graph (the stamped ontology and knowledge base) to export from, so
+    that the exports carry the release's version and nothing a local store added."""
+    from bortekg.store import KnowledgeGraph
+
+    return KnowledgeGraph().with_scratch_graph(ns.GRAPH_KB, [], base=ctx.dataset)
+
+
+def write_kgx_files(ctx: ReleaseContext) -> list[str]:
+    """The graph as Biolink KGX nodes and edges, TSV and JSON Lines (``export --format kgx``)."""
+    from bortekg.exports.biolink import ExportUnavailableError
+    from bortekg.exports.kgx import write_kgx
+
+    try:
+        paths = write_kgx(_released_graph(ctx), ctx.folder / "kgx")
+    except ExportUnavailableError as error:
+        raise ArtefactMissing(list(KGX_FILES), str(error)) from None
+    return sorted(p.relative_to(ctx.folder).as_posix() for p in paths)
+
+
+def write_sssom_file(ctx: ReleaseContext) -> list[str]:
+    """The verified mappings as an SSSOM table with its metadata (``export --format sssom``)."""
+    from bortekg.exports.biolink import ExportUnavailableError
+    from bortekg.exports.sssom import write_sssom
+
+    (ctx.folder / SSSOM_FILE).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_sssom(_released_graph(ctx), ctx.folder / SSSOM_FILE)
+    except ExportUnavailableError as error:
+        raise ArtefactMissing([SSSOM_FILE], str(error)) from None
+    return [SSSOM_FILE]
+
+
+#: The exchange formats of the field: Biolink KGX and SSSOM (``bortekg.exports``).
+EXPORT_ARTEFACTS: tuple[Artefact, ...] = (
+    Artefact("kgx", write_kgx_files),
+    Artefact("sssom", write_sssom_file),
+)
 
 #: Every artefact of a release, in the order they are written (the functional syntax reads
 #: the Turtle files and the catalog that ``ontology`` writes).

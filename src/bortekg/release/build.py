@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +70,7 @@ def build_release(
             folder=building,
             date=release_date,
             modules=_stamped_modules(release_date),
-            dataset=stamp(bundled_quads(), release_date),
+            dataset=canonical(stamp(bundled_quads(), release_date)),
             previous=previous_release,
             workdir=cache_dir() / "owlapi",
         )
@@ -127,8 +127,17 @@ def _stamped_modules(date: str) -> dict[str, list[ox.Triple]]:
     for path in resources.tbox_files():
         quads = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
                  for t in ox.parse(path=path, format=ox.RdfFormat.TURTLE, rename_blank_nodes=True)]
-        modules[path.stem] = [q.triple for q in stamp(quads, date)]
+        modules[path.stem] = [q.triple for q in canonical(stamp(quads, date))]
     return modules
+
+
+def canonical(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The quads with their blank nodes named canonically (RDFC-1.0) and in a fixed order, so
+    that a release built twice from the same files is the same bytes (a parser names blank
+    nodes at random)."""
+    dataset = ox.Dataset(quads)
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return sorted(dataset, key=str)
 
 
 def _move_into_place(building: Path, out: Path) -> None:
