@@ -8,6 +8,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from bortekg.serve import pages, sparql
+from bortekg.serve.page_cache import PageCache
 from bortekg.serve.state import LOOPBACK_HOSTS, ServerState, ServeSettings
 
 
@@ -27,7 +28,7 @@ def open_state(settings: ServeSettings) -> ServerState:
 
 def middleware(settings: ServeSettings) -> list[Middleware]:
     """Host checking on loopback (a browser led to 127.0.0.1 under another name by DNS rebinding
-    sends that name), and CORS only for the origins given."""
+    sends that name), CORS only for the origins given, and pages kept for repeated requests."""
     found = []
     if settings.is_loopback:
         found.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(LOOPBACK_HOSTS)))
@@ -35,6 +36,8 @@ def middleware(settings: ServeSettings) -> list[Middleware]:
         found.append(Middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                                 allow_methods=["GET", "POST"], allow_headers=["Accept", "Content-Type"],
                                 max_age=600))
+    # innermost: only requests that passed the checks above reach the cache
+    found.append(Middleware(PageCache, capacity_bytes=settings.cache_bytes))
     return found
 
 
