@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import pyoxigraph as ox
 
@@ -249,16 +249,26 @@ class GraphFacts:
         return self._quotes[source]
 
 
+_WORD = re.compile(r"\w+")
+
+
 class EntityNames:
     """Finds the entities a passage names, by their labels and synonyms as whole words; each
     name stands for an (entity, subject) pair: for drugs, a drug or an effect it causes ("BIPN"
-    names bortezomib)."""
+    names bortezomib).
+
+    A name is found where it starts a run of word characters and ends before a non-word
+    character (as the regular expression ``(?<!\w)NAME(?!\w)`` finds it), the longest one where
+    several start at the same place. Names are indexed by
+    their first run of word characters, so a passage is read once, word by word, however many
+    names the graph holds (on a large graph an alternation of every name cost about a
+    millisecond a passage). Short all-capital synonyms (VAD, MP) match only in capitals, the
+    others in any case."""
 
     def __init__(self, names: dict[tuple[str, str], list[str]], label: dict[str, str]) -> None:
         self.label = label
         self.drugs = {drug for _, drug in names}
-        # one alternation for all names: short all-capital synonyms (VAD, MP) match only in
-        # capitals, the others in any case
+        # name -> the pairs it stands for; exact names compared as written, the others folded
         self._exact: dict[str, set[tuple[str, str]]] = {}
         self._folded: dict[str, set[tuple[str, str]]] = {}
         for key, words in names.items():
@@ -267,24 +277,40 @@ class EntityNames:
                     self._exact.setdefault(word, set()).add(key)
                 else:
                     self._folded.setdefault(word.casefold(), set()).add(key)
-        self._exact_pattern = _alternation(self._exact, "")
-        self._folded_pattern = _alternation(self._folded, "(?i)")
+        # first run of word characters -> the names that start with it; a name that does not
+        # start with a word character (none does today) is looked for on its own
+        self._by_first_word: dict[tuple[bool, str], list[str]] = defaultdict(list)
+        self._odd: dict[str, bool] = {}
+        for fold, table in ((False, self._exact), (True, self._folded)):
+            for name in table:
+                first = _WORD.match(name)
+                if first is None:
+                    self._odd[name] = fold
+                else:
+                    self._by_first_word[(fold, first.group())].append(name)
+        for candidates in self._by_first_word.values():
+            candidates.sort(key=len, reverse=True)
 
     def named_in(self, passage: str) -> set[tuple[str, str]]:
         """(entity named, drug it names) pairs."""
         text = normalise(passage)
         found: set[tuple[str, str]] = set()
-        for pattern, table, fold in ((self._exact_pattern, self._exact, False),
-                                     (self._folded_pattern, self._folded, True)):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(text):  # a lookahead: names that overlap are all found
-                found |= table[match.group(1).casefold() if fold else match.group(1)]
+        for word in _WORD.finditer(text):  # each match starts a run of word characters
+            for fold, key in ((False, word.group()), (True, word.group().casefold())):
+                # the longest name that starts here (longest first), as "bortezomib-induced
+                # peripheral neuropathy" names BIPN and not also bortezomib on its own
+                for name in self._by_first_word.get((fold, key), ()):
+                    if _name_pattern(name, fold).match(text, word.start()):
+                        found |= (self._folded if fold else self._exact)[name]
+                        break
+        for name, fold in self._odd.items():
+            if _name_pattern(name, fold, anywhere=True).search(text):
+                found |= (self._folded if fold else self._exact)[name]
         return found
 
 
-def _alternation(table: dict[str, set], flags: str) -> re.Pattern | None:
-    if not table:
-        return None
-    words = sorted(table, key=len, reverse=True)
-    return re.compile(flags + r"(?=(?<!\w)(" + "|".join(re.escape(w) for w in words) + r")(?!\w))")
+@lru_cache(maxsize=65536)
+def _name_pattern(name: str, fold: bool, anywhere: bool = False) -> re.Pattern:
+    """The name as a whole word: case-insensitive when ``fold``; ``anywhere`` adds the check
+    that it starts a word (a name found at the start of a run of word characters starts one)."""
+    return re.compile(("(?i)" if fold else "") + (r"(?<!\w)" if anywhere else "") + re.escape(name) + r"(?!\w)")
